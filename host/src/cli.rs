@@ -1,0 +1,224 @@
+//! Command-line flags, parsed into plain values before any work starts.
+
+use bosun::plugin::wit::Severity;
+use bosun::source::Platform;
+use bosun::{Limits, ScanRequest, ScannerOptions};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// bosun scans container images for vulnerabilities, malware, leaked secrets
+/// and risky build instructions, with detectors running as sandboxed
+/// WebAssembly plugins.
+#[derive(Debug, Parser)]
+#[command(name = "bosun", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan an image.
+    ///
+    /// SOURCE is an OCI layout directory, an OCI layout tarball (oci-archive),
+    /// a `docker save` tarball, or a root filesystem directory; prefix it with
+    /// oci:, oci-archive:, docker-archive: or dir: to say which.
+    ///
+    /// Exit codes: 0 scan complete (and nothing at or above --fail-on when
+    /// --exit-code is given); N (from --exit-code) a finding at or above
+    /// --fail-on; 2 bosun could not scan; 3 the scan finished but parts of the
+    /// image were not analysed (the report's diagnostics say which).
+    Scan(Box<ScanArgs>),
+    /// List the built-in plugins (and any given with --plugin).
+    Plugins(PluginsArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by risk class.
+    Table,
+    /// The versioned JSON report (schema bosun-report/1).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    Unknown,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(value: SeverityArg) -> Self {
+        match value {
+            SeverityArg::Unknown => Severity::Unknown,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// Settings of the plugin engine, shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Cache of precompiled plugins [default: $XDG_CACHE_HOME/bosun/components].
+    #[arg(long, value_name = "DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile plugins on every run instead of caching them.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+}
+
+impl EngineArgs {
+    fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        if let Some(dir) = &self.cache_dir {
+            return Some(dir.clone());
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+        Some(base.join("bosun").join("components"))
+    }
+
+    pub fn scanner_options(&self) -> anyhow::Result<ScannerOptions> {
+        Ok(ScannerOptions {
+            cache_dir: self.cache_dir(),
+            ..ScannerOptions::default()
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The image to scan.
+    pub source: String,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show only findings of this severity or worse.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub severity: Option<SeverityArg>,
+    /// Exit with N when a finding at or above --fail-on exists.
+    #[arg(long, value_name = "N")]
+    pub exit_code: Option<u8>,
+    /// The severity --exit-code reacts to [default: any finding].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<SeverityArg>,
+    /// Built-in scanners to run, by id, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub scanners: Option<Vec<String>>,
+    /// Also run the plugin component in FILE (any language); repeatable.
+    #[arg(long = "plugin", value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
+    /// Give a plugin an option: ID:KEY=VALUE; repeatable.
+    #[arg(long = "plugin-option", value_name = "ID:KEY=VALUE")]
+    pub plugin_options: Vec<String>,
+    /// Scan only this platform of a multi-platform image: os/arch[/variant].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Add wall-clock timings and peak memory to the report (makes it differ run to run).
+    #[arg(long)]
+    pub timings: bool,
+    /// Time one plugin call may take, e.g. 500ms, 10s.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub plugin_timeout: Duration,
+    /// Memory one plugin instance may use, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub plugin_memory: usize,
+    /// Files above this many bytes are not analysed.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
+    pub max_file_size: u64,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub workers: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 500ms or 10s"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(value)),
+        "s" | "" => Ok(Duration::from_secs(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        _ => Err(format!("`{text}`: use ms, s or m")),
+    }
+}
+
+impl ScanArgs {
+    /// The library request these flags describe.
+    pub fn request(&self) -> anyhow::Result<ScanRequest> {
+        let platform = match &self.platform {
+            Some(text) => Some(Platform::parse(text).ok_or_else(|| {
+                anyhow::anyhow!("--platform {text:?}: expected os/arch[/variant], e.g. linux/arm64")
+            })?),
+            None => None,
+        };
+        let mut plugin_options: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for option in &self.plugin_options {
+            let (id, pair) = option.split_once(':').ok_or_else(|| {
+                anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE")
+            })?;
+            let (key, value) = pair.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE")
+            })?;
+            plugin_options
+                .entry(id.to_owned())
+                .or_default()
+                .push((key.to_owned(), value.to_owned()));
+        }
+        Ok(ScanRequest {
+            source: self.source.clone(),
+            platform,
+            scanners: self.scanners.clone(),
+            plugin_files: self.plugins.clone(),
+            plugin_options,
+            timings: self.timings,
+        })
+    }
+}
+
+impl ScanArgs {
+    /// Engine options with this scan's limits.
+    pub fn scanner_options(&self) -> anyhow::Result<ScannerOptions> {
+        let mut options = self.engine.scanner_options()?;
+        options.workers = self.workers;
+        options.limits.plugin_call_timeout = self.plugin_timeout;
+        options.limits.plugin_memory = self.plugin_memory << 20;
+        options.limits.max_file_size = self.max_file_size;
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsArgs {
+    /// Also describe the plugin component in FILE; repeatable.
+    #[arg(long = "plugin", value_name = "FILE.wasm")]
+    pub plugin: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}

@@ -1,0 +1,254 @@
+//! Walking the entries of a layer: a tar stream or an unpacked directory.
+//! Nothing is ever written to the host: entries are reported as events and the
+//! consumer reads the content it wants straight from the stream.
+
+use super::path::{ImagePath, normalise, parent, resolve_link};
+use crate::error::{Error, Result};
+use crate::plugin::wit::FileKind;
+use cap_std::fs::{Dir, MetadataExt};
+use std::io::{self, Read};
+
+/// Metadata of one entry, normalised.
+#[derive(Debug, Clone)]
+pub struct EntryMeta {
+    /// Absolute path inside the image.
+    pub path: String,
+    /// What the entry is.
+    pub kind: FileKind,
+    /// Content size (0 for non-regular entries).
+    pub size: u64,
+    /// Mode bits including setuid/setgid/sticky.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Modification time (seconds since the epoch; negative clamps to 0).
+    pub mtime: u64,
+    /// For links: the target as written in the layer.
+    pub link_target: Option<String>,
+}
+
+/// One thing found in a layer.
+pub enum Event<'a> {
+    /// An entry; `content` is readable for regular files.
+    Entry {
+        /// The entry.
+        meta: EntryMeta,
+        /// Its content (empty for non-regular entries).
+        content: &'a mut dyn Read,
+    },
+    /// A whiteout: `path` from lower layers is deleted.
+    Whiteout(String),
+    /// An opaque directory: everything below `dir` from lower layers is hidden.
+    Opaque(String),
+    /// An entry whose raw path climbed out of the root; it was resolved inside it.
+    Escaped {
+        /// The raw path as written in the layer.
+        raw: String,
+        /// Where it lands inside the image.
+        resolved: String,
+    },
+}
+
+/// What the consumer of events wants next.
+pub type Flow = std::ops::ControlFlow<Error>;
+
+/// Walk a tar stream, calling `visit` for every entry. `max_entries` bounds the
+/// work a layer of millions of tiny entries can cause.
+pub fn walk_tar(
+    stream: impl Read,
+    max_entries: u64,
+    mut visit: impl FnMut(Event<'_>) -> Flow,
+) -> Result<u64> {
+    let mut archive = tar::Archive::new(stream);
+    let mut count = 0u64;
+    let entries = archive.entries().map_err(|err| tar_error(err, count))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|err| tar_error(err, count))?;
+        count += 1;
+        if count > max_entries {
+            return Err(Error::invalid(format!(
+                "layer has more than {max_entries} entries; refusing the rest"
+            )));
+        }
+        let raw = entry.path_bytes().into_owned();
+        let ImagePath { path, escaped } = normalise(&raw);
+        if escaped {
+            let event = Event::Escaped {
+                raw: String::from_utf8_lossy(&raw).into_owned(),
+                resolved: path.clone(),
+            };
+            if let Flow::Break(err) = visit(event) {
+                return Err(err);
+            }
+        }
+        let name = path.rsplit('/').next().unwrap_or_default();
+        if let Some(hidden) = name.strip_prefix(".wh.") {
+            let dir = parent(&path);
+            let event = if hidden == ".wh..opq" {
+                Event::Opaque(dir.to_owned())
+            } else if hidden.starts_with(".wh.") {
+                continue; // aufs metadata (`.wh..wh.plnk`, …), not a deletion
+            } else {
+                Event::Whiteout(if dir == "/" {
+                    format!("/{hidden}")
+                } else {
+                    format!("{dir}/{hidden}")
+                })
+            };
+            if let Flow::Break(err) = visit(event) {
+                return Err(err);
+            }
+            continue;
+        }
+        let header = entry.header();
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                FileKind::Regular
+            }
+            tar::EntryType::Directory => FileKind::Directory,
+            tar::EntryType::Symlink => FileKind::Symlink,
+            tar::EntryType::Link => FileKind::Hardlink,
+            tar::EntryType::Char => FileKind::CharDevice,
+            tar::EntryType::Block => FileKind::BlockDevice,
+            tar::EntryType::Fifo => FileKind::Fifo,
+            _ => continue, // pax/GNU metadata records are folded into the next entry by `tar`
+        };
+        let link_target = match kind {
+            FileKind::Symlink => entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned()),
+            // Hard link names are paths inside the layer, not relative to the link.
+            FileKind::Hardlink => entry.link_name_bytes().map(|t| resolve_link("/", &t).path),
+            _ => None,
+        };
+        let meta = EntryMeta {
+            path,
+            kind,
+            size: if kind == FileKind::Regular {
+                entry.size()
+            } else {
+                0
+            },
+            mode: header.mode().unwrap_or(0),
+            uid: header.uid().map(|u| u as u32).unwrap_or(0),
+            gid: header.gid().map(|g| g as u32).unwrap_or(0),
+            mtime: header.mtime().unwrap_or(0),
+            link_target,
+        };
+        if let Flow::Break(err) = visit(Event::Entry {
+            meta,
+            content: &mut entry,
+        }) {
+            return Err(err);
+        }
+    }
+    Ok(count)
+}
+
+fn tar_error(err: io::Error, count: u64) -> Error {
+    match super::limit_exceeded(&err) {
+        Some(limit) => Error::invalid(limit.to_string()),
+        None => Error::invalid(format!("corrupt layer after {count} entries: {err}")),
+    }
+}
+
+/// Walk an unpacked root filesystem through a capability on its directory:
+/// symlinks are reported, never followed, and nothing outside it is reachable.
+pub fn walk_dir(
+    root: &Dir,
+    max_entries: u64,
+    mut visit: impl FnMut(Event<'_>) -> Flow,
+) -> Result<u64> {
+    let mut stack = vec![String::new()];
+    let mut count = 0u64;
+    while let Some(rel) = stack.pop() {
+        let dir = if rel.is_empty() {
+            root.try_clone()
+        } else {
+            root.open_dir(&rel)
+        }
+        .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
+        let mut names = Vec::new();
+        for entry in dir
+            .entries()
+            .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?
+        {
+            let entry = entry.map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        for name in names {
+            count += 1;
+            if count > max_entries {
+                return Err(Error::invalid(format!(
+                    "directory has more than {max_entries} entries"
+                )));
+            }
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let md = dir
+                .symlink_metadata(&name)
+                .map_err(|err| Error::invalid(format!("/{child}: {err}")))?;
+            let ft = md.file_type();
+            let kind = if ft.is_dir() {
+                FileKind::Directory
+            } else if ft.is_symlink() {
+                FileKind::Symlink
+            } else if ft.is_file() {
+                FileKind::Regular
+            } else {
+                FileKind::Fifo
+            };
+            let link_target = (kind == FileKind::Symlink)
+                .then(|| {
+                    dir.read_link_contents(&name)
+                        .ok()
+                        .map(|t| t.to_string_lossy().into_owned())
+                })
+                .flatten();
+            let meta = EntryMeta {
+                path: format!("/{child}"),
+                kind,
+                size: if kind == FileKind::Regular {
+                    md.len()
+                } else {
+                    0
+                },
+                mode: md.mode(),
+                uid: md.uid(),
+                gid: md.gid(),
+                mtime: md.mtime().max(0) as u64,
+                link_target,
+            };
+            let flow = if kind == FileKind::Regular {
+                match dir.open(&name) {
+                    Ok(file) => visit(Event::Entry {
+                        meta,
+                        content: &mut file.into_std(),
+                    }),
+                    Err(_) => visit(Event::Entry {
+                        meta,
+                        content: &mut io::empty(),
+                    }),
+                }
+            } else {
+                visit(Event::Entry {
+                    meta,
+                    content: &mut io::empty(),
+                })
+            };
+            if let Flow::Break(err) = flow {
+                return Err(err);
+            }
+            if kind == FileKind::Directory {
+                stack.push(child);
+            }
+        }
+    }
+    Ok(count)
+}

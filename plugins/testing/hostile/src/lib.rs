@@ -1,0 +1,67 @@
+//! A deliberately hostile plugin for the sandbox tests. What it does depends on
+//! the name of the file it is given:
+//!
+//! - `loop*`: spins forever (the epoch deadline must stop it);
+//! - `hog*`: allocates until memory runs out (the memory cap must stop it);
+//! - `panic*`: panics (a trap);
+//! - `flood*`: returns 1,000,000 findings (the host must bound what it keeps);
+//! - `shout*`: writes megabytes to stdout and stderr (captured, bounded);
+//! - anything else it asked for: one honest finding, to show it still works.
+
+use bosun_plugin_sdk::*;
+
+struct Hostile;
+
+impl Detector for Hostile {
+    fn describe() -> PluginInfo {
+        PluginInfo::new("hostile", "Misbehaves on purpose")
+            .analyzing_files(FileInterest::globs(&["/hostile/**"]))
+    }
+
+    fn analyze_file(meta: FileMeta, _content: &Blob) -> Result<Analysis, PluginError> {
+        let name = meta.path.rsplit('/').next().unwrap_or_default();
+        if name.starts_with("loop") {
+            let mut n: u64 = 0;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        }
+        if name.starts_with("hog") {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![0xA5; 16 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        if name.starts_with("panic") {
+            panic!("hostile plugin panics on {}", meta.path);
+        }
+        if name.starts_with("shout") {
+            let line = "x".repeat(1 << 16);
+            for _ in 0..64 {
+                println!("{line}");
+                eprintln!("{line}");
+            }
+        }
+        let count = if name.starts_with("flood") {
+            1_000_000
+        } else {
+            1
+        };
+        let findings = (0..count)
+            .map(|i| {
+                Finding::new(
+                    "hostile-finding",
+                    Category::Other,
+                    Severity::Low,
+                    "hostile plugin finding",
+                )
+                .at(Location::in_file(&meta.path))
+                .evidence(format!("#{i}"))
+            })
+            .collect();
+        Ok(Analysis::with_findings(findings))
+    }
+}
+
+export_detector!(Hostile);
