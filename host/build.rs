@@ -10,11 +10,7 @@ use std::process::Command;
 /// Embedded in the binary: (plugin id, crate name).
 const FIRST_PARTY: &[(&str, &str)] = &[("secrets", "bosun-plugin-secrets")];
 /// Built for the test suite only.
-const TEST_ONLY: &[&str] = &[
-    "bosun-test-noop",
-    "bosun-test-hostile",
-    "bosun-test-sockets",
-];
+const TEST_ONLY: &[&str] = &["bosun-test-noop", "bosun-test-hostile", "bosun-test-sockets"];
 /// Environment the nested cargo keeps; everything else cargo set for this
 /// build script (target, features, flags, wrappers) must not leak into it.
 const KEEP_ENV: &[&str] = &[
@@ -29,12 +25,8 @@ const KEEP_ENV: &[&str] = &[
 ];
 
 fn main() {
-    let manifest_dir =
-        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest_dir
-        .parent()
-        .expect("host/ sits in the workspace")
-        .to_path_buf();
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest_dir.parent().expect("host/ sits in the workspace").to_path_buf();
     for watched in ["plugins", "sdk", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
@@ -48,30 +40,17 @@ fn main() {
     build_plugins(&root, &target_dir);
 
     let wasm_dir = target_dir.join("wasm32-wasip2").join("release");
-    let mut code = String::from(
-        "/// Built-in plugins: (id, component bytes).\npub const PLUGINS: &[(&str, &[u8])] = &[\n",
-    );
+    let mut code =
+        String::from("/// Built-in plugins: (id, component bytes).\npub const PLUGINS: &[(&str, &[u8])] = &[\n");
     for (id, krate) in FIRST_PARTY {
         let file = wasm_dir.join(format!("{}.wasm", krate.replace('-', "_")));
-        assert!(
-            file.exists(),
-            "plugin build did not produce {}",
-            file.display()
-        );
-        writeln!(
-            code,
-            "    ({id:?}, include_bytes!({:?})),",
-            file.display().to_string()
-        )
-        .unwrap();
+        assert!(file.exists(), "plugin build did not produce {}", file.display());
+        writeln!(code, "    ({id:?}, include_bytes!({:?})),", file.display().to_string()).unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("embedded_plugins.rs"), code).expect("write embedded_plugins.rs");
-    println!(
-        "cargo:rustc-env=BOSUN_TEST_PLUGIN_DIR={}",
-        wasm_dir.display()
-    );
+    println!("cargo:rustc-env=BOSUN_TEST_PLUGIN_DIR={}", wasm_dir.display());
 }
 
 fn build_plugins(root: &Path, target_dir: &Path) {
@@ -85,25 +64,13 @@ fn build_plugins(root: &Path, target_dir: &Path) {
     }
     command
         .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--target-dir",
-        ])
+        .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
         .arg(target_dir)
         .args(["--lib", "--example", "minimal", "-p", "bosun-plugin-sdk"]);
-    for krate in FIRST_PARTY
-        .iter()
-        .map(|(_, k)| *k)
-        .chain(TEST_ONLY.iter().copied())
-    {
+    for krate in FIRST_PARTY.iter().map(|(_, k)| *k).chain(TEST_ONLY.iter().copied()) {
         command.args(["-p", krate]);
     }
-    let output = command
-        .output()
-        .expect("run cargo to build the wasm plugins");
+    let output = command.output().expect("run cargo to build the wasm plugins");
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         panic!(

@@ -93,10 +93,7 @@ impl EngineArgs {
     }
 
     pub fn scanner_options(&self) -> anyhow::Result<ScannerOptions> {
-        Ok(ScannerOptions {
-            cache_dir: self.cache_dir(),
-            ..ScannerOptions::default()
-        })
+        Ok(ScannerOptions { cache_dir: self.cache_dir(), ..ScannerOptions::default() })
     }
 }
 
@@ -154,13 +151,8 @@ pub struct ScanArgs {
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let (number, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 500ms or 10s"))?;
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let value: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 500ms or 10s"))?;
     match unit {
         "ms" => Ok(Duration::from_millis(value)),
         "s" | "" => Ok(Duration::from_secs(value)),
@@ -172,24 +164,22 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 impl ScanArgs {
     /// The library request these flags describe.
     pub fn request(&self) -> anyhow::Result<ScanRequest> {
-        let platform = match &self.platform {
-            Some(text) => Some(Platform::parse(text).ok_or_else(|| {
-                anyhow::anyhow!("--platform {text:?}: expected os/arch[/variant], e.g. linux/arm64")
-            })?),
-            None => None,
-        };
+        let platform =
+            match &self.platform {
+                Some(text) => Some(Platform::parse(text).ok_or_else(|| {
+                    anyhow::anyhow!("--platform {text:?}: expected os/arch[/variant], e.g. linux/arm64")
+                })?),
+                None => None,
+            };
         let mut plugin_options: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for option in &self.plugin_options {
-            let (id, pair) = option.split_once(':').ok_or_else(|| {
-                anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE")
-            })?;
-            let (key, value) = pair.split_once('=').ok_or_else(|| {
-                anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE")
-            })?;
-            plugin_options
-                .entry(id.to_owned())
-                .or_default()
-                .push((key.to_owned(), value.to_owned()));
+            let (id, pair) = option
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
+            plugin_options.entry(id.to_owned()).or_default().push((key.to_owned(), value.to_owned()));
         }
         Ok(ScanRequest {
             source: self.source.clone(),

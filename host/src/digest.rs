@@ -14,20 +14,10 @@ impl Digest {
     /// Parse and validate a digest string.
     pub fn parse(text: &str) -> Result<Self> {
         let hex = text.strip_prefix("sha256:").ok_or_else(|| {
-            Error::invalid(format!(
-                "unsupported digest `{}` (only sha256 is supported)",
-                shorten(text)
-            ))
+            Error::invalid(format!("unsupported digest `{}` (only sha256 is supported)", shorten(text)))
         })?;
-        if hex.len() != 64
-            || !hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err(Error::invalid(format!(
-                "malformed digest `{}`",
-                shorten(text)
-            )));
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err(Error::invalid(format!("malformed digest `{}`", shorten(text))));
         }
         Ok(Digest(text.to_owned()))
     }
@@ -55,11 +45,7 @@ impl Digest {
     /// Check `bytes` against this digest.
     pub fn verify(&self, bytes: &[u8], what: &str) -> Result<()> {
         let actual = Digest::of(bytes);
-        if &actual == self {
-            Ok(())
-        } else {
-            Err(mismatch(what, self, &actual))
-        }
+        if &actual == self { Ok(()) } else { Err(mismatch(what, self, &actual)) }
     }
 }
 
@@ -91,11 +77,7 @@ pub struct HashingReader<R> {
 impl<R: Read> HashingReader<R> {
     /// Wrap `inner`.
     pub fn new(inner: R) -> Self {
-        HashingReader {
-            inner,
-            hasher: Sha256::new(),
-            count: 0,
-        }
+        HashingReader { inner, hasher: Sha256::new(), count: 0 }
     }
 
     /// Bytes read so far.

@@ -44,24 +44,14 @@ impl Dispatcher {
                 continue;
             };
             for pattern in &interest.globs {
-                let glob = GlobBuilder::new(pattern)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|err| {
-                        Error::new(
-                            ErrorKind::PluginLoad,
-                            format!("plugin {plugin}: bad glob {pattern:?}: {err}"),
-                        )
-                    })?;
+                let glob = GlobBuilder::new(pattern).literal_separator(true).build().map_err(|err| {
+                    Error::new(ErrorKind::PluginLoad, format!("plugin {plugin}: bad glob {pattern:?}: {err}"))
+                })?;
                 globs.add(glob);
                 dispatcher.glob_owner.push(index);
             }
             for name in &interest.basenames {
-                dispatcher
-                    .basenames
-                    .entry(name.clone())
-                    .or_default()
-                    .push(index);
+                dispatcher.basenames.entry(name.clone()).or_default().push(index);
             }
             for ext in &interest.extensions {
                 let ext = ext.trim_start_matches('.').to_ascii_lowercase();
@@ -72,14 +62,11 @@ impl Dispatcher {
                 dispatcher.max_magic = dispatcher.max_magic.max(prefix.len());
                 dispatcher.magic.push((prefix, index));
             }
-            dispatcher
-                .max_size
-                .push(interest.max_size.unwrap_or(u64::MAX).min(host_max));
+            dispatcher.max_size.push(interest.max_size.unwrap_or(u64::MAX).min(host_max));
             dispatcher.special.push(interest.include_special);
         }
-        dispatcher.globs = globs
-            .build()
-            .map_err(|err| Error::new(ErrorKind::PluginLoad, format!("plugin globs: {err}")))?;
+        dispatcher.globs =
+            globs.build().map_err(|err| Error::new(ErrorKind::PluginLoad, format!("plugin globs: {err}")))?;
         Ok(dispatcher)
     }
 
@@ -93,11 +80,7 @@ impl Dispatcher {
         out.clear();
         let regular = meta.kind == FileKind::Regular;
         let add = |index: usize, out: &mut PluginSet| {
-            let fits = if regular {
-                meta.size <= self.max_size[index]
-            } else {
-                self.special[index]
-            };
+            let fits = if regular { meta.size <= self.max_size[index] } else { self.special[index] };
             if fits && !out.contains(&index) {
                 out.push(index);
             }
@@ -137,12 +120,7 @@ impl Dispatcher {
 mod tests {
     use super::*;
 
-    fn interest(
-        globs: &[&str],
-        basenames: &[&str],
-        extensions: &[&str],
-        magic: &[&[u8]],
-    ) -> FileInterest {
+    fn interest(globs: &[&str], basenames: &[&str], extensions: &[&str], magic: &[&[u8]]) -> FileInterest {
         FileInterest {
             globs: globs.iter().map(|s| s.to_string()).collect(),
             basenames: basenames.iter().map(|s| s.to_string()).collect(),
@@ -170,15 +148,7 @@ mod tests {
     fn each_plugin_gets_only_what_it_asked_for() {
         let a = interest(&["/etc/**"], &["id_rsa"], &[], &[]);
         let b = interest(&[], &[], &["PHP"], &[b"\x7fELF"]);
-        let d = Dispatcher::new(
-            &[
-                ("a".into(), Some(&a)),
-                ("b".into(), Some(&b)),
-                ("c".into(), None),
-            ],
-            500,
-        )
-        .unwrap();
+        let d = Dispatcher::new(&[("a".into(), Some(&a)), ("b".into(), Some(&b)), ("c".into(), None)], 500).unwrap();
         let mut out = Vec::new();
         d.by_path(&file("/etc/ssl/x.pem", 10), &mut out);
         assert_eq!(out, vec![0]);

@@ -37,10 +37,7 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a message that names the thing and the cause.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-        }
+        Error { kind, message: message.into() }
     }
 
     /// The broad class of the failure.
@@ -60,10 +57,7 @@ impl Error {
 
     /// Prefix the message with context, keeping the kind.
     pub fn context(self, context: impl fmt::Display) -> Self {
-        Error {
-            kind: self.kind,
-            message: format!("{context}: {}", self.message),
-        }
+        Error { kind: self.kind, message: format!("{context}: {}", self.message) }
     }
 }
 

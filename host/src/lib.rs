@@ -22,9 +22,7 @@ pub mod source;
 
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
-pub use scan::{
-    CancelToken, NoProgress, Progress, ProgressEvent, ScanRequest, Scanner, ScannerOptions,
-};
+pub use scan::{CancelToken, NoProgress, Progress, ProgressEvent, ScanRequest, Scanner, ScannerOptions};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_plugins.rs"));
@@ -32,8 +30,5 @@ mod embedded {
 
 /// The first-party plugins compiled into this binary.
 pub fn builtin_plugins() -> Vec<plugin::PluginSource> {
-    embedded::PLUGINS
-        .iter()
-        .map(|&(name, wasm)| plugin::PluginSource::Embedded { name, wasm })
-        .collect()
+    embedded::PLUGINS.iter().map(|&(name, wasm)| plugin::PluginSource::Embedded { name, wasm }).collect()
 }

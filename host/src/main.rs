@@ -52,12 +52,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         report.retain_min_severity(min.into());
     }
     let rendered = match args.format {
-        Format::Table => report::to_table(
-            &report,
-            TableOptions {
-                color: args.output.is_none() && std::io::stdout().is_terminal(),
-            },
-        ),
+        Format::Table => {
+            report::to_table(&report, TableOptions { color: args.output.is_none() && std::io::stdout().is_terminal() })
+        }
         Format::Json => report::to_json(&report),
         Format::Sarif => report::to_sarif(&report),
     };
@@ -70,35 +67,19 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
     }
     if let Some(code) = args.exit_code {
-        let threshold = args
-            .fail_on
-            .map(Into::into)
-            .unwrap_or(bosun::plugin::wit::Severity::Unknown);
+        let threshold = args.fail_on.map(Into::into).unwrap_or(bosun::plugin::wit::Severity::Unknown);
         if report.has_finding_at_or_above(threshold) {
             return Ok(code);
         }
     }
-    Ok(if report.complete {
-        exit::OK
-    } else {
-        exit::INCOMPLETE
-    })
+    Ok(if report.complete { exit::OK } else { exit::INCOMPLETE })
 }
 
 /// Write the whole report or nothing: a crash never leaves half a report behind.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow::anyhow!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.bosun-tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().ok_or_else(|| anyhow::anyhow!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.bosun-tmp-{}", name.to_string_lossy(), std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|err| anyhow::anyhow!("{}: {err}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
     Ok(())

@@ -31,18 +31,14 @@ impl Progress for Bar {
     fn event(&self, event: ProgressEvent) {
         let Some(bar) = &self.bar else { return };
         match event {
-            ProgressEvent::PluginsLoaded { count } => {
-                bar.set_message(format!("{count} plugins loaded"))
-            }
+            ProgressEvent::PluginsLoaded { count } => bar.set_message(format!("{count} plugins loaded")),
             ProgressEvent::ImageStarted { label, layers, .. } => {
                 bar.set_prefix(bosun::report::escape(&label));
                 bar.set_length(layers as u64);
                 bar.set_position(0);
             }
             ProgressEvent::LayerStarted { index } => bar.set_position(index as u64 + 1),
-            ProgressEvent::LayerBytes { bytes } => {
-                bar.set_message(format!("{} MiB read", bytes >> 20))
-            }
+            ProgressEvent::LayerBytes { bytes } => bar.set_message(format!("{} MiB read", bytes >> 20)),
             ProgressEvent::Files { count } => bar.set_message(format!("{count} files")),
             ProgressEvent::ImageFinished => bar.set_message("done"),
         }

@@ -16,13 +16,8 @@ impl Detector for TodoFinder {
         let findings = text
             .match_indices("TODO")
             .map(|(at, _)| {
-                Finding::new(
-                    "todo",
-                    Category::Other,
-                    Severity::Low,
-                    "TODO left in a script",
-                )
-                .at(Location::in_file(&meta.path).with_span(&text, at, at + 4))
+                Finding::new("todo", Category::Other, Severity::Low, "TODO left in a script")
+                    .at(Location::in_file(&meta.path).with_span(&text, at, at + 4))
             })
             .collect();
         Ok(Analysis::with_findings(findings))

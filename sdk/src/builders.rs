@@ -1,26 +1,17 @@
 //! Constructors for the WIT records, so a plugin spells out only what matters.
 
-use crate::{
-    Analysis, Category, Confidence, FileInterest, Finding, Location, PluginInfo, Roles, Severity,
-};
+use crate::{Analysis, Category, Confidence, FileInterest, Finding, Location, PluginInfo, Roles, Severity};
 
 impl Default for Analysis {
     fn default() -> Self {
-        Analysis {
-            findings: Vec::new(),
-            packages: Vec::new(),
-            os: None,
-        }
+        Analysis { findings: Vec::new(), packages: Vec::new(), os: None }
     }
 }
 
 impl Analysis {
     /// An analysis that reports only findings.
     pub fn with_findings(findings: Vec<Finding>) -> Self {
-        Analysis {
-            findings,
-            ..Analysis::default()
-        }
+        Analysis { findings, ..Analysis::default() }
     }
 }
 
@@ -41,18 +32,12 @@ impl Default for Location {
 impl Location {
     /// A location in the file at `path` (an absolute image path).
     pub fn in_file(path: &str) -> Self {
-        Location {
-            path: Some(path.to_owned()),
-            ..Location::default()
-        }
+        Location { path: Some(path.to_owned()), ..Location::default() }
     }
 
     /// A location at one entry of the image history.
     pub fn in_history(index: u32) -> Self {
-        Location {
-            history_index: Some(index),
-            ..Location::default()
-        }
+        Location { history_index: Some(index), ..Location::default() }
     }
 
     /// Narrow the location to bytes `start..end` of `text`, with their line numbers.
@@ -149,26 +134,17 @@ fn owned(items: &[&str]) -> Vec<String> {
 impl FileInterest {
     /// Files whose absolute path matches one of the globs (`**/*.pem`).
     pub fn globs(globs: &[&str]) -> Self {
-        FileInterest {
-            globs: owned(globs),
-            ..FileInterest::default()
-        }
+        FileInterest { globs: owned(globs), ..FileInterest::default() }
     }
 
     /// Files with one of these exact names (`id_rsa`).
     pub fn basenames(names: &[&str]) -> Self {
-        FileInterest {
-            basenames: owned(names),
-            ..FileInterest::default()
-        }
+        FileInterest { basenames: owned(names), ..FileInterest::default() }
     }
 
     /// Files with one of these extensions, without the dot (`php`).
     pub fn extensions(extensions: &[&str]) -> Self {
-        FileInterest {
-            extensions: owned(extensions),
-            ..FileInterest::default()
-        }
+        FileInterest { extensions: owned(extensions), ..FileInterest::default() }
     }
 
     /// Also want files matching these globs.

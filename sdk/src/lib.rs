@@ -59,9 +59,8 @@ pub mod bindings {
 
 pub use bindings::bosun::plugin::host::{Blob, LogLevel, log, open_dataset};
 pub use bindings::bosun::plugin::types::{
-    Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry,
-    ImageInfo, InstalledPackage, Inventory, LayerInfo, Location, OsRelease, PluginError,
-    PluginInfo, Roles, Severity,
+    Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry, ImageInfo,
+    InstalledPackage, Inventory, LayerInfo, Location, OsRelease, PluginError, PluginInfo, Roles, Severity,
 };
 pub use text::{line_of, read_text, redact};
 
@@ -75,9 +74,7 @@ pub trait Detector {
     fn configure(options: Vec<(String, String)>) -> Result<(), PluginError> {
         match options.first() {
             None => Ok(()),
-            Some((key, _)) => Err(PluginError::InvalidConfig(format!(
-                "unknown option `{key}`"
-            ))),
+            Some((key, _)) => Err(PluginError::InvalidConfig(format!("unknown option `{key}`"))),
         }
     }
 
@@ -125,19 +122,17 @@ macro_rules! export_detector {
                 }
                 fn analyze_image(
                     image: $crate::ImageInfo,
-                ) -> ::std::result::Result<::std::vec::Vec<$crate::Finding>, $crate::PluginError>
-                {
+                ) -> ::std::result::Result<::std::vec::Vec<$crate::Finding>, $crate::PluginError> {
                     <$detector as $crate::Detector>::analyze_image(image)
                 }
                 fn match_inventory(
                     inventory: $crate::Inventory,
-                ) -> ::std::result::Result<::std::vec::Vec<$crate::Finding>, $crate::PluginError>
-                {
+                ) -> ::std::result::Result<::std::vec::Vec<$crate::Finding>, $crate::PluginError> {
                     <$detector as $crate::Detector>::match_inventory(inventory)
                 }
             }
 
-            $crate::bindings::__export_detector_bindings!(BosunExport with_types_in $crate::bindings);
+    $crate::bindings::__export_detector_bindings!(BosunExport with_types_in $crate::bindings);
         };
     };
 }

@@ -15,10 +15,7 @@ pub fn read_text(content: &Blob) -> Result<String, PluginError> {
 /// The 1-based line number of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    let newlines = text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count();
+    let newlines = text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
@@ -33,10 +30,7 @@ pub fn redact(secret: &str) -> String {
         _ => 4,
     };
     let shown: String = chars[..keep].iter().collect();
-    format!(
-        "{shown}{}",
-        "*".repeat(chars.len().saturating_sub(keep).clamp(3, 16))
-    )
+    format!("{shown}{}", "*".repeat(chars.len().saturating_sub(keep).clamp(3, 16)))
 }
 
 #[cfg(test)]

@@ -107,18 +107,10 @@ pub struct LayerDigests {
 impl<R: Read> LayerStream<R> {
     /// Wrap a blob reader, detecting the compression from magic bytes when the
     /// media type does not say.
-    pub fn new(
-        blob: R,
-        declared: Compression,
-        limits: &Limits,
-        compressed: ByteCounter,
-    ) -> io::Result<Self> {
+    pub fn new(blob: R, declared: Compression, limits: &Limits, compressed: ByteCounter) -> io::Result<Self> {
         let mut buffered = BufReader::with_capacity(
             256 << 10,
-            Counted {
-                inner: HashingReader::new(blob),
-                counter: compressed.clone(),
-            },
+            Counted { inner: HashingReader::new(blob), counter: compressed.clone() },
         );
         let compression = match declared {
             Compression::Detect => sniff(buffered.fill_buf()?),
@@ -148,20 +140,11 @@ impl<R: Read> LayerStream<R> {
             Decoder::Gzip(_) => Compression::Gzip,
             Decoder::Zstd(_) => Compression::Zstd,
         };
-        let diff_id = Digest::parse(&format!(
-            "sha256:{}",
-            hex::encode(sha2::Digest::finalize(self.diff))
-        ))
-        .expect("a sha256 digest is well-formed");
+        let diff_id = Digest::parse(&format!("sha256:{}", hex::encode(sha2::Digest::finalize(self.diff))))
+            .expect("a sha256 digest is well-formed");
         let blob = self.decoder.into_blob().into_inner().inner;
         let (blob, blob_size) = blob.finish()?;
-        Ok(LayerDigests {
-            blob,
-            blob_size,
-            diff_id,
-            diff_size: self.expanded,
-            compression,
-        })
+        Ok(LayerDigests { blob, blob_size, diff_id, diff_size: self.expanded, compression })
     }
 }
 
@@ -181,10 +164,7 @@ impl<R: Read> Read for LayerStream<R> {
         sha2::Digest::update(&mut self.diff, &buf[..n]);
         self.expanded += n as u64;
         if self.expanded > self.max_layer {
-            return Err(io::Error::other(LimitExceeded(format!(
-                "layer expands beyond {} bytes",
-                self.max_layer
-            ))));
+            return Err(io::Error::other(LimitExceeded(format!("layer expands beyond {} bytes", self.max_layer))));
         }
         let compressed = self.compressed.get().max(1);
         if self.expanded > self.ratio_after && self.expanded / compressed > self.max_ratio {

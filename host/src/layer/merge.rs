@@ -35,10 +35,7 @@ impl LayerChanges {
 
     fn hides(&self, path: &str) -> bool {
         self.whiteouts.iter().any(|w| is_within(path, w))
-            || self
-                .opaque_dirs
-                .iter()
-                .any(|d| d != path && is_within(path, d))
+            || self.opaque_dirs.iter().any(|d| d != path && is_within(path, d))
     }
 }
 

@@ -14,6 +14,5 @@ use std::io;
 
 /// The limit a stream error reports, if it is one.
 pub fn limit_exceeded(err: &io::Error) -> Option<&LimitExceeded> {
-    err.get_ref()
-        .and_then(|inner| inner.downcast_ref::<LimitExceeded>())
+    err.get_ref().and_then(|inner| inner.downcast_ref::<LimitExceeded>())
 }

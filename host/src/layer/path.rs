@@ -23,10 +23,7 @@ pub fn normalise(raw: &[u8]) -> ImagePath {
             other => parts.push(other),
         }
     }
-    ImagePath {
-        path: format!("/{}", parts.join("/")),
-        escaped,
-    }
+    ImagePath { path: format!("/{}", parts.join("/")), escaped }
 }
 
 /// Resolve a link target relative to the directory of the link at `link_path`,
@@ -53,9 +50,7 @@ pub fn parent(path: &str) -> &str {
 
 /// True when `path` is `dir` or lies below it.
 pub fn is_within(path: &str, dir: &str) -> bool {
-    dir == "/"
-        || path == dir
-        || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+    dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
 #[cfg(test)]
@@ -75,14 +70,8 @@ mod tests {
 
     #[test]
     fn links_resolve_inside_the_image() {
-        assert_eq!(
-            resolve_link("/usr/bin/python", b"python3.11").path,
-            "/usr/bin/python3.11"
-        );
-        assert_eq!(
-            resolve_link("/a/b", b"../../../../etc/shadow").path,
-            "/etc/shadow"
-        );
+        assert_eq!(resolve_link("/usr/bin/python", b"python3.11").path, "/usr/bin/python3.11");
+        assert_eq!(resolve_link("/a/b", b"../../../../etc/shadow").path, "/etc/shadow");
         assert_eq!(resolve_link("/a/b", b"/etc/shadow").path, "/etc/shadow");
     }
 

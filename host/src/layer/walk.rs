@@ -56,11 +56,7 @@ pub type Flow = std::ops::ControlFlow<Error>;
 
 /// Walk a tar stream, calling `visit` for every entry. `max_entries` bounds the
 /// work a layer of millions of tiny entries can cause.
-pub fn walk_tar(
-    stream: impl Read,
-    max_entries: u64,
-    mut visit: impl FnMut(Event<'_>) -> Flow,
-) -> Result<u64> {
+pub fn walk_tar(stream: impl Read, max_entries: u64, mut visit: impl FnMut(Event<'_>) -> Flow) -> Result<u64> {
     let mut archive = tar::Archive::new(stream);
     let mut count = 0u64;
     let entries = archive.entries().map_err(|err| tar_error(err, count))?;
@@ -68,17 +64,12 @@ pub fn walk_tar(
         let mut entry = entry.map_err(|err| tar_error(err, count))?;
         count += 1;
         if count > max_entries {
-            return Err(Error::invalid(format!(
-                "layer has more than {max_entries} entries; refusing the rest"
-            )));
+            return Err(Error::invalid(format!("layer has more than {max_entries} entries; refusing the rest")));
         }
         let raw = entry.path_bytes().into_owned();
         let ImagePath { path, escaped } = normalise(&raw);
         if escaped {
-            let event = Event::Escaped {
-                raw: String::from_utf8_lossy(&raw).into_owned(),
-                resolved: path.clone(),
-            };
+            let event = Event::Escaped { raw: String::from_utf8_lossy(&raw).into_owned(), resolved: path.clone() };
             if let Flow::Break(err) = visit(event) {
                 return Err(err);
             }
@@ -91,11 +82,7 @@ pub fn walk_tar(
             } else if hidden.starts_with(".wh.") {
                 continue; // aufs metadata (`.wh..wh.plnk`, …), not a deletion
             } else {
-                Event::Whiteout(if dir == "/" {
-                    format!("/{hidden}")
-                } else {
-                    format!("{dir}/{hidden}")
-                })
+                Event::Whiteout(if dir == "/" { format!("/{hidden}") } else { format!("{dir}/{hidden}") })
             };
             if let Flow::Break(err) = visit(event) {
                 return Err(err);
@@ -104,9 +91,7 @@ pub fn walk_tar(
         }
         let header = entry.header();
         let kind = match header.entry_type() {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-                FileKind::Regular
-            }
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => FileKind::Regular,
             tar::EntryType::Directory => FileKind::Directory,
             tar::EntryType::Symlink => FileKind::Symlink,
             tar::EntryType::Link => FileKind::Hardlink,
@@ -116,9 +101,7 @@ pub fn walk_tar(
             _ => continue, // pax/GNU metadata records are folded into the next entry by `tar`
         };
         let link_target = match kind {
-            FileKind::Symlink => entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned()),
+            FileKind::Symlink => entry.link_name_bytes().map(|t| String::from_utf8_lossy(&t).into_owned()),
             // Hard link names are paths inside the layer, not relative to the link.
             FileKind::Hardlink => entry.link_name_bytes().map(|t| resolve_link("/", &t).path),
             _ => None,
@@ -126,21 +109,14 @@ pub fn walk_tar(
         let meta = EntryMeta {
             path,
             kind,
-            size: if kind == FileKind::Regular {
-                entry.size()
-            } else {
-                0
-            },
+            size: if kind == FileKind::Regular { entry.size() } else { 0 },
             mode: header.mode().unwrap_or(0),
             uid: header.uid().map(|u| u as u32).unwrap_or(0),
             gid: header.gid().map(|g| g as u32).unwrap_or(0),
             mtime: header.mtime().unwrap_or(0),
             link_target,
         };
-        if let Flow::Break(err) = visit(Event::Entry {
-            meta,
-            content: &mut entry,
-        }) {
+        if let Flow::Break(err) = visit(Event::Entry { meta, content: &mut entry }) {
             return Err(err);
         }
     }
@@ -156,25 +132,14 @@ fn tar_error(err: io::Error, count: u64) -> Error {
 
 /// Walk an unpacked root filesystem through a capability on its directory:
 /// symlinks are reported, never followed, and nothing outside it is reachable.
-pub fn walk_dir(
-    root: &Dir,
-    max_entries: u64,
-    mut visit: impl FnMut(Event<'_>) -> Flow,
-) -> Result<u64> {
+pub fn walk_dir(root: &Dir, max_entries: u64, mut visit: impl FnMut(Event<'_>) -> Flow) -> Result<u64> {
     let mut stack = vec![String::new()];
     let mut count = 0u64;
     while let Some(rel) = stack.pop() {
-        let dir = if rel.is_empty() {
-            root.try_clone()
-        } else {
-            root.open_dir(&rel)
-        }
-        .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
+        let dir = if rel.is_empty() { root.try_clone() } else { root.open_dir(&rel) }
+            .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
         let mut names = Vec::new();
-        for entry in dir
-            .entries()
-            .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?
-        {
+        for entry in dir.entries().map_err(|err| Error::invalid(format!("/{rel}: {err}")))? {
             let entry = entry.map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
@@ -182,18 +147,10 @@ pub fn walk_dir(
         for name in names {
             count += 1;
             if count > max_entries {
-                return Err(Error::invalid(format!(
-                    "directory has more than {max_entries} entries"
-                )));
+                return Err(Error::invalid(format!("directory has more than {max_entries} entries")));
             }
-            let child = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let md = dir
-                .symlink_metadata(&name)
-                .map_err(|err| Error::invalid(format!("/{child}: {err}")))?;
+            let child = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+            let md = dir.symlink_metadata(&name).map_err(|err| Error::invalid(format!("/{child}: {err}")))?;
             let ft = md.file_type();
             let kind = if ft.is_dir() {
                 FileKind::Directory
@@ -205,20 +162,12 @@ pub fn walk_dir(
                 FileKind::Fifo
             };
             let link_target = (kind == FileKind::Symlink)
-                .then(|| {
-                    dir.read_link_contents(&name)
-                        .ok()
-                        .map(|t| t.to_string_lossy().into_owned())
-                })
+                .then(|| dir.read_link_contents(&name).ok().map(|t| t.to_string_lossy().into_owned()))
                 .flatten();
             let meta = EntryMeta {
                 path: format!("/{child}"),
                 kind,
-                size: if kind == FileKind::Regular {
-                    md.len()
-                } else {
-                    0
-                },
+                size: if kind == FileKind::Regular { md.len() } else { 0 },
                 mode: md.mode(),
                 uid: md.uid(),
                 gid: md.gid(),
@@ -227,20 +176,11 @@ pub fn walk_dir(
             };
             let flow = if kind == FileKind::Regular {
                 match dir.open(&name) {
-                    Ok(file) => visit(Event::Entry {
-                        meta,
-                        content: &mut file.into_std(),
-                    }),
-                    Err(_) => visit(Event::Entry {
-                        meta,
-                        content: &mut io::empty(),
-                    }),
+                    Ok(file) => visit(Event::Entry { meta, content: &mut file.into_std() }),
+                    Err(_) => visit(Event::Entry { meta, content: &mut io::empty() }),
                 }
             } else {
-                visit(Event::Entry {
-                    meta,
-                    content: &mut io::empty(),
-                })
+                visit(Event::Entry { meta, content: &mut io::empty() })
             };
             if let Flow::Break(err) = flow {
                 return Err(err);

@@ -64,12 +64,8 @@ pub struct Scratch {
 impl Scratch {
     /// A new scratch directory inside `parent`.
     pub fn new_in(parent: &Dir) -> Result<Self> {
-        let dir = cap_tempfile::TempDir::new_in(parent)
-            .map_err(|err| Error::io("scratch directory", err))?;
-        Ok(Scratch {
-            dir,
-            next: AtomicU64::new(0),
-        })
+        let dir = cap_tempfile::TempDir::new_in(parent).map_err(|err| Error::io("scratch directory", err))?;
+        Ok(Scratch { dir, next: AtomicU64::new(0) })
     }
 
     /// Copy `size` bytes of `reader` into an unlinked scratch file.
@@ -82,10 +78,7 @@ impl Scratch {
         let mut file = file.into_std();
         let copied = io::copy(&mut reader.take(size), &mut file)?;
         if copied != size {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "file content is truncated",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file content is truncated"));
         }
         Ok(Content::Spilled { file, size })
     }

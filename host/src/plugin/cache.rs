@@ -37,8 +37,7 @@ impl ComponentCache {
     /// A cache in `dir` (created if missing) for components compiled by `engine`.
     pub fn open(dir: &std::path::Path, engine: &Engine) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|err| Error::io(dir, err))?;
-        let dir = Dir::open_ambient_dir(dir, cap_std::ambient_authority())
-            .map_err(|err| Error::io(dir, err))?;
+        let dir = Dir::open_ambient_dir(dir, cap_std::ambient_authority()).map_err(|err| Error::io(dir, err))?;
         let mut hasher = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = hex::encode(&hasher.0.finalize()[..12]);
@@ -73,11 +72,7 @@ impl ComponentCache {
     }
 
     fn write(&self, name: &str, compiled: &[u8]) -> std::io::Result<()> {
-        let tmp = format!(
-            "{name}.tmp-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        );
+        let tmp = format!("{name}.tmp-{}-{:?}", std::process::id(), std::thread::current().id());
         let mut file = self.dir.create(&tmp)?;
         file.write_all(MAGIC)?;
         file.write_all(&Sha256::digest(compiled))?;

@@ -36,12 +36,8 @@ pub fn finding_from_wit(
     layer: Option<(usize, &str)>,
 ) -> FindingRecord {
     let location = finding.location;
-    let lines = location
-        .line_start
-        .map(|start| (start, location.line_end.unwrap_or(start).max(start)));
-    let bytes = location
-        .byte_start
-        .map(|start| (start, location.byte_end.unwrap_or(start).max(start)));
+    let lines = location.line_start.map(|start| (start, location.line_end.unwrap_or(start).max(start)));
+    let bytes = location.byte_start.map(|start| (start, location.byte_end.unwrap_or(start).max(start)));
     FindingRecord {
         plugin: plugin.to_owned(),
         rule_id: bounded(finding.rule_id),

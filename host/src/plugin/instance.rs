@@ -4,9 +4,7 @@
 
 use super::blob::Content;
 use super::state::{HostState, LogLine};
-use super::wit::{
-    self, Analysis, FileMeta, Finding, ImageInfo, Inventory, PluginError, PluginInfo,
-};
+use super::wit::{self, Analysis, FileMeta, Finding, ImageInfo, Inventory, PluginError, PluginInfo};
 use super::{Datasets, EPOCH_TICK};
 use crate::limits::Limits;
 use std::fmt;
@@ -85,17 +83,13 @@ impl PluginInstance {
         let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.memory);
         store.epoch_deadline_trap();
-        let deadline_ticks =
-            (limits.plugin_call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1;
+        let deadline_ticks = (limits.plugin_call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1;
         store.set_epoch_deadline(deadline_ticks);
         let mut instance = PluginInstance {
             bindings: match pre.instantiate(&mut store) {
                 Ok(bindings) => bindings,
                 Err(err) => {
-                    return Err(CallError {
-                        failure: CallFailure::Trap,
-                        message: format!("{err:#}"),
-                    });
+                    return Err(CallError { failure: CallFailure::Trap, message: format!("{err:#}") });
                 }
             },
             store,
@@ -116,10 +110,7 @@ impl PluginInstance {
         let stderr_before = self.store.data().stderr.contents().len();
         match f(&self.bindings, &mut self.store) {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) => Err(CallError {
-                failure: CallFailure::Returned,
-                message: plugin_error_text(&err),
-            }),
+            Ok(Err(err)) => Err(CallError { failure: CallFailure::Returned, message: plugin_error_text(&err) }),
             Err(err) => Err(self.classify(what, &err, stderr_before)),
         }
     }
@@ -128,72 +119,38 @@ impl PluginInstance {
         let stderr = self.store.data().stderr.contents();
         let said = String::from_utf8_lossy(stderr.get(stderr_before..).unwrap_or_default());
         let said = said.trim();
-        let tail: String = said
-            .chars()
-            .rev()
-            .take(400)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail: String = said.chars().rev().take(400).collect::<Vec<_>>().into_iter().rev().collect();
         let (failure, message) = if self.store.data().memory.exceeded {
-            (
-                CallFailure::OutOfMemory,
-                format!("{what} exceeded the memory cap of {} MiB", self.memory_mib),
-            )
+            (CallFailure::OutOfMemory, format!("{what} exceeded the memory cap of {} MiB", self.memory_mib))
         } else if err.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            (
-                CallFailure::Timeout,
-                format!("{what} ran longer than {} ms", self.timeout_ms),
-            )
+            (CallFailure::Timeout, format!("{what} ran longer than {} ms", self.timeout_ms))
         } else {
-            let cause = err
-                .downcast_ref::<Trap>()
-                .map(ToString::to_string)
-                .unwrap_or_else(|| format!("{err}"));
+            let cause = err.downcast_ref::<Trap>().map(ToString::to_string).unwrap_or_else(|| format!("{err}"));
             (CallFailure::Trap, format!("{what} trapped: {cause}"))
         };
-        let message = if tail.is_empty() {
-            message
-        } else {
-            format!("{message}; stderr: {tail}")
-        };
+        let message = if tail.is_empty() { message } else { format!("{message}; stderr: {tail}") };
         CallError { failure, message }
     }
 
     /// `describe()`.
     pub fn describe(&mut self) -> Result<PluginInfo, CallError> {
-        self.call("describe", |b, s| {
-            b.bosun_plugin_detector().call_describe(s).map(Ok)
-        })
+        self.call("describe", |b, s| b.bosun_plugin_detector().call_describe(s).map(Ok))
     }
 
     /// `configure(options)`.
     pub fn configure(&mut self, options: &[(String, String)]) -> Result<(), CallError> {
-        self.call("configure", |b, s| {
-            b.bosun_plugin_detector().call_configure(s, options)
-        })
+        self.call("configure", |b, s| b.bosun_plugin_detector().call_configure(s, options))
     }
 
     /// `analyze-file(meta, content)`.
-    pub fn analyze_file(
-        &mut self,
-        meta: &FileMeta,
-        content: Arc<Content>,
-    ) -> Result<Analysis, CallError> {
+    pub fn analyze_file(&mut self, meta: &FileMeta, content: Arc<Content>) -> Result<Analysis, CallError> {
         let blob = self
             .store
             .data_mut()
             .push_blob(content)
-            .map_err(|err| CallError {
-                failure: CallFailure::Trap,
-                message: err.to_string(),
-            })?;
+            .map_err(|err| CallError { failure: CallFailure::Trap, message: err.to_string() })?;
         let borrowed = wasmtime::component::Resource::new_borrow(blob.rep());
-        let result = self.call("analyze-file", |b, s| {
-            b.bosun_plugin_detector()
-                .call_analyze_file(s, meta, borrowed)
-        });
+        let result = self.call("analyze-file", |b, s| b.bosun_plugin_detector().call_analyze_file(s, meta, borrowed));
         // The table entry is ours; a trapped instance is discarded anyway.
         let _ = self.store.data_mut().drop_blob(blob);
         result
@@ -201,16 +158,12 @@ impl PluginInstance {
 
     /// `analyze-image(image)`.
     pub fn analyze_image(&mut self, image: &ImageInfo) -> Result<Vec<Finding>, CallError> {
-        self.call("analyze-image", |b, s| {
-            b.bosun_plugin_detector().call_analyze_image(s, image)
-        })
+        self.call("analyze-image", |b, s| b.bosun_plugin_detector().call_analyze_image(s, image))
     }
 
     /// `match-inventory(inventory)`.
     pub fn match_inventory(&mut self, inventory: &Inventory) -> Result<Vec<Finding>, CallError> {
-        self.call("match-inventory", |b, s| {
-            b.bosun_plugin_detector().call_match_inventory(s, inventory)
-        })
+        self.call("match-inventory", |b, s| b.bosun_plugin_detector().call_match_inventory(s, inventory))
     }
 
     /// Take the lines the plugin logged since the last call.

@@ -58,10 +58,7 @@ impl Datasets {
 
     /// Open a dataset by name.
     pub fn open(&self, name: &str) -> Result<Arc<Content>, String> {
-        self.by_name
-            .get(name)
-            .cloned()
-            .ok_or_else(|| format!("no dataset named `{name}` is installed"))
+        self.by_name.get(name).cloned().ok_or_else(|| format!("no dataset named `{name}` is installed"))
     }
 }
 
@@ -79,24 +76,15 @@ impl Runtime {
     /// in `cache_dir` (none: compile every time).
     pub fn new(cache_dir: Option<&std::path::Path>) -> Result<Self> {
         let mut config = Config::new();
-        config
-            .wasm_component_model(true)
-            .epoch_interruption(true)
-            .parallel_compilation(true);
-        let engine = Engine::new(&config)
-            .map_err(|err| Error::new(ErrorKind::PluginLoad, err.to_string()))?;
+        config.wasm_component_model(true).epoch_interruption(true).parallel_compilation(true);
+        let engine = Engine::new(&config).map_err(|err| Error::new(ErrorKind::PluginLoad, err.to_string()))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .and_then(|()| {
-                wit::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<state::HostState>>(
-                    &mut linker,
-                    |s| s,
-                )
+                wit::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<state::HostState>>(&mut linker, |s| s)
             })
             .map_err(|err| Error::new(ErrorKind::PluginLoad, err.to_string()))?;
-        let cache = cache_dir
-            .map(|dir| ComponentCache::open(dir, &engine))
-            .transpose()?;
+        let cache = cache_dir.map(|dir| ComponentCache::open(dir, &engine)).transpose()?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
             let engine = engine.clone();
@@ -109,44 +97,23 @@ impl Runtime {
                         engine.increment_epoch();
                     }
                 })
-                .map_err(|err| {
-                    Error::new(
-                        ErrorKind::Io,
-                        format!("cannot start the epoch ticker: {err}"),
-                    )
-                })?
+                .map_err(|err| Error::new(ErrorKind::Io, format!("cannot start the epoch ticker: {err}")))?
         };
-        Ok(Runtime {
-            engine,
-            linker,
-            cache,
-            stop,
-            ticker: Some(ticker),
-        })
+        Ok(Runtime { engine, linker, cache, stop, ticker: Some(ticker) })
     }
 
     /// Load, check and describe a plugin.
-    pub fn load(
-        &self,
-        source: &PluginSource,
-        limits: &Limits,
-        datasets: &Arc<Datasets>,
-    ) -> Result<Plugin> {
+    pub fn load(&self, source: &PluginSource, limits: &Limits, datasets: &Arc<Datasets>) -> Result<Plugin> {
         let (origin, wasm): (String, std::borrow::Cow<'_, [u8]>) = match source {
-            PluginSource::Embedded { name, wasm } => {
-                (format!("built-in plugin {name}"), (*wasm).into())
-            }
+            PluginSource::Embedded { name, wasm } => (format!("built-in plugin {name}"), (*wasm).into()),
             PluginSource::File(path) => (
                 path.display().to_string(),
                 std::fs::read(path)
-                    .map_err(|err| {
-                        Error::new(ErrorKind::PluginLoad, format!("{}: {err}", path.display()))
-                    })?
+                    .map_err(|err| Error::new(ErrorKind::PluginLoad, format!("{}: {err}", path.display())))?
                     .into(),
             ),
         };
-        let fail =
-            |message: String| Error::new(ErrorKind::PluginLoad, format!("{origin}: {message}"));
+        let fail = |message: String| Error::new(ErrorKind::PluginLoad, format!("{origin}: {message}"));
         let digest = Digest::of(&wasm);
         let (component, cached) = match &self.cache {
             Some(cache) => cache.load(&self.engine, &wasm),
@@ -162,19 +129,9 @@ impl Runtime {
             .map_err(|err| fail(format!("does not implement bosun:plugin@0.1.0: {err:#}")))?;
         let mut probe = PluginInstance::new(&self.engine, &pre, limits, Arc::clone(datasets))
             .map_err(|err| fail(format!("cannot be instantiated: {err}")))?;
-        let info = probe
-            .describe()
-            .map_err(|err| fail(format!("describe() failed: {err}")))?;
+        let info = probe.describe().map_err(|err| fail(format!("describe() failed: {err}")))?;
         validate_info(&info).map_err(fail)?;
-        Ok(Plugin {
-            info,
-            origin,
-            digest,
-            cached,
-            pre,
-            engine: self.engine.clone(),
-            datasets: Arc::clone(datasets),
-        })
+        Ok(Plugin { info, origin, digest, cached, pre, engine: self.engine.clone(), datasets: Arc::clone(datasets) })
     }
 }
 
@@ -190,10 +147,7 @@ impl Drop for Runtime {
 fn validate_info(info: &wit::PluginInfo) -> Result<(), String> {
     let id_ok = !info.id.is_empty()
         && info.id.len() <= 64
-        && info
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && info.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !id_ok {
         return Err(format!(
             "plugin id {:?} is not kebab-case ([a-z0-9-], at most 64)",

@@ -21,28 +21,15 @@ pub struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> Result<bool> {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
         if desired > self.limit {
             self.exceeded = true;
-            return Err(wasmtime::format_err!(
-                "memory cap of {} MiB exceeded",
-                self.limit >> 20
-            ));
+            return Err(wasmtime::format_err!("memory cap of {} MiB exceeded", self.limit >> 20));
         }
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
         Ok(desired <= 1 << 20)
     }
 }
@@ -90,10 +77,7 @@ impl HostState {
         HostState {
             wasi,
             table: ResourceTable::new(),
-            memory: MemoryCap {
-                limit: memory_limit,
-                exceeded: false,
-            },
+            memory: MemoryCap { limit: memory_limit, exceeded: false },
             logs: Vec::new(),
             max_log_lines,
             max_read_all,
@@ -120,10 +104,7 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 

@@ -12,7 +12,6 @@ wasmtime::component::bindgen!({
 
 pub use bosun::plugin::host::LogLevel;
 pub use bosun::plugin::types::{
-    Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry,
-    ImageInfo, InstalledPackage, Inventory, LayerInfo, Location, OsRelease, PluginError,
-    PluginInfo, Roles, Severity,
+    Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry, ImageInfo,
+    InstalledPackage, Inventory, LayerInfo, Location, OsRelease, PluginError, PluginInfo, Roles, Severity,
 };

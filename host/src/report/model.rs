@@ -40,9 +40,7 @@ impl ScanReport {
         let floor = severity_rank(min);
         let mut total = Summary::default();
         for image in &mut self.images {
-            image
-                .findings
-                .retain(|f| severity_rank(f.severity) >= floor);
+            image.findings.retain(|f| severity_rank(f.severity) >= floor);
             image.summary = Summary::of(&image.findings);
             total.add(&image.summary);
         }
@@ -52,10 +50,7 @@ impl ScanReport {
     /// True when any finding is at `threshold` or worse.
     pub fn has_finding_at_or_above(&self, threshold: Severity) -> bool {
         let floor = severity_rank(threshold);
-        self.images
-            .iter()
-            .flat_map(|i| &i.findings)
-            .any(|f| severity_rank(f.severity) >= floor)
+        self.images.iter().flat_map(|i| &i.findings).any(|f| severity_rank(f.severity) >= floor)
     }
 }
 
@@ -283,14 +278,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn new(level: Level, code: &str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            level,
-            code: code.to_owned(),
-            plugin: None,
-            layer: None,
-            path: None,
-            message: message.into(),
-        }
+        Diagnostic { level, code: code.to_owned(), plugin: None, layer: None, path: None, message: message.into() }
     }
     /// An error: something was skipped.
     pub fn error(code: &str, message: impl Into<String>) -> Self {
@@ -353,14 +341,8 @@ impl Summary {
         let mut summary = Summary::default();
         for finding in findings {
             summary.total += 1;
-            *summary
-                .by_severity
-                .entry(severity_name(finding.severity))
-                .or_default() += 1;
-            *summary
-                .by_category
-                .entry(category_name(finding.category))
-                .or_default() += 1;
+            *summary.by_severity.entry(severity_name(finding.severity)).or_default() += 1;
+            *summary.by_category.entry(category_name(finding.category)).or_default() += 1;
         }
         summary
     }

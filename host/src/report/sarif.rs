@@ -28,10 +28,7 @@ fn security_severity(severity: Severity) -> &'static str {
 }
 
 fn rule(finding: &FindingRecord) -> Value {
-    let mut tags = vec![
-        "security".to_owned(),
-        category_name(finding.category).to_owned(),
-    ];
+    let mut tags = vec!["security".to_owned(), category_name(finding.category).to_owned()];
     tags.extend(finding.tags.iter().cloned());
     let mut rule = json!({
         "id": finding.rule_id,
@@ -84,23 +81,11 @@ fn result(finding: &FindingRecord, rule_index: usize, image: &str) -> Value {
     });
     for (key, value) in [
         ("layer", finding.layer.map(|l| json!(l))),
-        (
-            "layerDigest",
-            finding.layer_digest.as_ref().map(|d| json!(d)),
-        ),
+        ("layerDigest", finding.layer_digest.as_ref().map(|d| json!(d))),
         ("fileStatus", finding.file_status.map(|s| json!(s))),
-        (
-            "packagePurl",
-            finding.package_purl.as_ref().map(|p| json!(p)),
-        ),
-        (
-            "fixedVersion",
-            finding.fixed_version.as_ref().map(|v| json!(v)),
-        ),
-        (
-            "remediation",
-            finding.remediation.as_ref().map(|r| json!(r)),
-        ),
+        ("packagePurl", finding.package_purl.as_ref().map(|p| json!(p))),
+        ("fixedVersion", finding.fixed_version.as_ref().map(|v| json!(v))),
+        ("remediation", finding.remediation.as_ref().map(|r| json!(r))),
     ] {
         if let Some(value) = value {
             properties[key] = value;

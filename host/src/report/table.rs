@@ -29,11 +29,7 @@ fn paint(text: &str, severity: &str, color: bool) -> String {
         "low" => "36",
         _ => "2",
     };
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
-    }
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
 
 fn location(finding: &FindingRecord) -> String {
@@ -53,12 +49,8 @@ fn location(finding: &FindingRecord) -> String {
         let _ = write!(text, "  [layer {layer}]");
     }
     match finding.file_status {
-        Some(FileStatus::Removed) => {
-            text.push_str("  (deleted by a later layer, still in the image)")
-        }
-        Some(FileStatus::Replaced) => {
-            text.push_str("  (replaced by a later layer, still in the image)")
-        }
+        Some(FileStatus::Removed) => text.push_str("  (deleted by a later layer, still in the image)"),
+        Some(FileStatus::Replaced) => text.push_str("  (replaced by a later layer, still in the image)"),
         _ => {}
     }
     text
@@ -81,61 +73,28 @@ fn image_section(out: &mut String, image: &ImageReport, options: TableOptions) {
         let _ = write!(header, " ({platform})");
     }
     if let Some(os) = &image.os {
-        let _ = write!(
-            header,
-            ", {}",
-            escape(os.pretty_name.as_deref().unwrap_or(&os.id))
-        );
+        let _ = write!(header, ", {}", escape(os.pretty_name.as_deref().unwrap_or(&os.id)));
     }
     let _ = writeln!(out, "{header}");
-    if let Some(digest) = image
-        .manifest_digest
-        .as_ref()
-        .or(image.config_digest.as_ref())
-    {
-        let _ = writeln!(
-            out,
-            "  {digest}, {} layers, {} files",
-            image.layers.len(),
-            image.stats.files
-        );
+    if let Some(digest) = image.manifest_digest.as_ref().or(image.config_digest.as_ref()) {
+        let _ = writeln!(out, "  {digest}, {} layers, {} files", image.layers.len(), image.stats.files);
     }
     for (category, title) in GROUPS {
-        let findings: Vec<&FindingRecord> = image
-            .findings
-            .iter()
-            .filter(|f| f.category == *category)
-            .collect();
+        let findings: Vec<&FindingRecord> = image.findings.iter().filter(|f| f.category == *category).collect();
         if findings.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n  {title} ({})", findings.len());
         for finding in findings {
             let severity = severity_name(finding.severity);
-            let label = paint(
-                &format!("{:<8}", severity.to_uppercase()),
-                severity,
-                options.color,
-            );
-            let _ = writeln!(
-                out,
-                "  {label}  {:<28} {}",
-                escape(&finding.rule_id),
-                location(finding)
-            );
+            let label = paint(&format!("{:<8}", severity.to_uppercase()), severity, options.color);
+            let _ = writeln!(out, "  {label}  {:<28} {}", escape(&finding.rule_id), location(finding));
             let mut detail = escape(&finding.title);
             if let Some(evidence) = &finding.evidence {
                 let _ = write!(detail, ": {}", escape(evidence));
             }
-            if let (Some(installed), Some(fixed)) =
-                (&finding.installed_version, &finding.fixed_version)
-            {
-                let _ = write!(
-                    detail,
-                    " (installed {}, fixed in {})",
-                    escape(installed),
-                    escape(fixed)
-                );
+            if let (Some(installed), Some(fixed)) = (&finding.installed_version, &finding.fixed_version) {
+                let _ = write!(detail, " (installed {}, fixed in {})", escape(installed), escape(fixed));
             }
             let _ = writeln!(out, "            {detail}");
             if let Some(fix) = &finding.remediation {
@@ -161,12 +120,7 @@ pub fn to_table(report: &ScanReport, options: TableOptions) -> String {
         out.push('\n');
     }
     if report.images.len() > 1 {
-        let _ = writeln!(
-            out,
-            "All {} images: {}\n",
-            report.images.len(),
-            summary_line(&report.summary)
-        );
+        let _ = writeln!(out, "All {} images: {}\n", report.images.len(), summary_line(&report.summary));
     }
     let diagnostics: Vec<_> = report
         .diagnostics
@@ -189,20 +143,12 @@ pub fn to_table(report: &ScanReport, options: TableOptions) -> String {
             if let Some(path) = &d.path {
                 let _ = write!(subject, "{} ", escape(path));
             }
-            let _ = writeln!(
-                out,
-                "  {level:<7} {:<22} {subject}{}",
-                d.code,
-                escape(&d.message)
-            );
+            let _ = writeln!(out, "  {level:<7} {:<22} {subject}{}", d.code, escape(&d.message));
         }
         out.push('\n');
     }
     if !report.complete {
-        let _ = writeln!(
-            out,
-            "SCAN INCOMPLETE: parts of the image were not analysed (see the errors above)."
-        );
+        let _ = writeln!(out, "SCAN INCOMPLETE: parts of the image were not analysed (see the errors above).");
     }
     out
 }

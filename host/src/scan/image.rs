@@ -5,15 +5,13 @@ use super::worker::{self, Job, Output};
 use super::{CancelToken, LoadedPlugins, Progress, ProgressEvent};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layer::{
-    self, ByteCounter, EntryMeta, Event, FileStatus, Flow, LayerChanges, LayerStream, MergedView,
-};
+use crate::layer::{self, ByteCounter, EntryMeta, Event, FileStatus, Flow, LayerChanges, LayerStream, MergedView};
 use crate::limits::Limits;
 use crate::plugin::wit::{self, FileKind, Roles};
 use crate::plugin::{Content, Scratch, finding_from_wit};
 use crate::report::{
-    Diagnostic, FindingRecord, ImageReport, ImageStats, LayerRecord, LayerStatus, OsInfo,
-    PackageRecord, Summary, category_name, severity_rank,
+    Diagnostic, FindingRecord, ImageReport, ImageStats, LayerRecord, LayerStatus, OsInfo, PackageRecord, Summary,
+    category_name, severity_rank,
 };
 use crate::source::{LayerRef, ResolvedImage, Source};
 use crossbeam_channel::Sender;
@@ -68,10 +66,7 @@ impl LayerScan<'_> {
                 "path-traversal",
                 Diagnostic::warning(
                     "path-traversal",
-                    format!(
-                        "entry {:?} climbs out of the image root; resolved inside it",
-                        raw
-                    ),
+                    format!("entry {:?} climbs out of the image root; resolved inside it", raw),
                 )
                 .path(&resolved),
             ),
@@ -84,9 +79,7 @@ impl LayerScan<'_> {
         self.changes.wrote(&meta.path);
         self.stats.entries += 1;
         if self.stats.entries.is_multiple_of(4096) {
-            self.ctx.progress.event(ProgressEvent::Files {
-                count: self.stats.entries,
-            });
+            self.ctx.progress.event(ProgressEvent::Files { count: self.stats.entries });
         }
         let dispatcher = &self.ctx.plugins.dispatcher;
         let mut wanted = std::mem::take(&mut self.wanted);
@@ -96,30 +89,18 @@ impl LayerScan<'_> {
         flow
     }
 
-    fn dispatch(
-        &mut self,
-        meta: EntryMeta,
-        content: &mut dyn Read,
-        wanted: &mut Vec<usize>,
-    ) -> Flow {
+    fn dispatch(&mut self, meta: EntryMeta, content: &mut dyn Read, wanted: &mut Vec<usize>) -> Flow {
         let dispatcher = &self.ctx.plugins.dispatcher;
         match meta.kind {
             FileKind::Regular => self.stats.files += 1,
             FileKind::CharDevice | FileKind::BlockDevice | FileKind::Fifo => self.note(
                 "special-file",
-                Diagnostic::info(
-                    "special-file",
-                    "device or fifo entry; recorded, never created",
-                )
-                .path(&meta.path),
+                Diagnostic::info("special-file", "device or fifo entry; recorded, never created").path(&meta.path),
             ),
             _ => {}
         }
         let mut head = Vec::new();
-        if meta.kind == FileKind::Regular
-            && dispatcher.max_magic() > 0
-            && meta.size <= dispatcher.largest_wanted()
-        {
+        if meta.kind == FileKind::Regular && dispatcher.max_magic() > 0 && meta.size <= dispatcher.largest_wanted() {
             let want = (dispatcher.max_magic() as u64).min(meta.size);
             if let Err(err) = content.take(want).read_to_end(&mut head) {
                 return Flow::Break(Error::invalid(format!("{}: {err}", meta.path)));
@@ -151,34 +132,22 @@ impl LayerScan<'_> {
             Content::Memory(Vec::new())
         };
         self.stats.files_analyzed += 1;
-        let job = Job {
-            meta: self.wit_meta(meta),
-            content: Arc::new(content),
-            plugins: wanted.clone(),
-            layer: self.index,
-        };
+        let job =
+            Job { meta: self.wit_meta(meta), content: Arc::new(content), plugins: wanted.clone(), layer: self.index };
         if self.jobs.send(job).is_err() {
             return Flow::Break(Error::new(ErrorKind::Cancelled, "worker pool stopped"));
         }
         Flow::Continue(())
     }
 
-    fn read_content(
-        &self,
-        meta: &EntryMeta,
-        head: Vec<u8>,
-        rest: &mut dyn Read,
-    ) -> std::io::Result<Content> {
+    fn read_content(&self, meta: &EntryMeta, head: Vec<u8>, rest: &mut dyn Read) -> std::io::Result<Content> {
         let remaining = meta.size - head.len() as u64;
         if meta.size <= self.ctx.limits.inline_file_size {
             let mut bytes = head;
             bytes.reserve_exact(remaining as usize);
             rest.take(remaining).read_to_end(&mut bytes)?;
             if bytes.len() as u64 != meta.size {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "file content is truncated",
-                ));
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file content is truncated"));
             }
             return Ok(Content::Memory(bytes));
         }
@@ -227,16 +196,11 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
         let walked = (|| -> Result<()> {
             for layer in &image.layers {
                 ctx.cancel.check()?;
-                ctx.progress
-                    .event(ProgressEvent::LayerStarted { index: layer.index });
+                ctx.progress.event(ProgressEvent::LayerStarted { index: layer.index });
                 let mut scan = LayerScan {
                     ctx,
                     index: layer.index,
-                    digest: layer
-                        .diff_id
-                        .as_ref()
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
+                    digest: layer.diff_id.as_ref().map(|d| d.to_string()).unwrap_or_default(),
                     jobs: &sender,
                     changes: LayerChanges::default(),
                     diagnostics: Vec::new(),
@@ -250,10 +214,7 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
                         scan.diagnostics.push(
                             Diagnostic::info(
                                 code,
-                                format!(
-                                    "{} more `{code}` diagnostics in this layer not listed",
-                                    count - MAX_REPEATS
-                                ),
+                                format!("{} more `{code}` diagnostics in this layer not listed", count - MAX_REPEATS),
                             )
                             .layer(layer.index),
                         );
@@ -278,10 +239,7 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
             Ok(())
         })();
         drop(sender);
-        let outputs = handles
-            .into_iter()
-            .map(|h| h.join().expect("worker threads do not panic"))
-            .collect();
+        let outputs = handles.into_iter().map(|h| h.join().expect("worker threads do not panic")).collect();
         walked.map(|()| outputs)
     })?;
     ctx.cancel.check()?;
@@ -306,15 +264,12 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
     packages.sort();
     packages.dedup();
     os_candidates.retain(|(layer, path, _)| view.status(path, *layer) == FileStatus::Present);
-    let os = os_candidates
-        .into_iter()
-        .max_by_key(|(layer, _, _)| *layer)
-        .map(|(_, _, os)| OsInfo {
-            id: os.id,
-            version_id: os.version_id,
-            codename: os.codename,
-            pretty_name: os.pretty_name,
-        });
+    let os = os_candidates.into_iter().max_by_key(|(layer, _, _)| *layer).map(|(_, _, os)| OsInfo {
+        id: os.id,
+        version_id: os.version_id,
+        codename: os.codename,
+        pretty_name: os.pretty_name,
+    });
 
     let calls_started = Instant::now();
     image_calls(ctx, image, &os, &packages, &mut findings, &mut diagnostics);
@@ -346,20 +301,12 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
 
 /// Read one layer through `scan`. Problems with the layer's bytes become
 /// diagnostics and a status; only cancellation stops the scan.
-fn read_layer(
-    ctx: &Context<'_>,
-    layer: &LayerRef,
-    scan: &mut LayerScan<'_>,
-) -> Result<(LayerStatus, u64)> {
+fn read_layer(ctx: &Context<'_>, layer: &LayerRef, scan: &mut LayerScan<'_>) -> Result<(LayerStatus, u64)> {
     let fail = |scan: &mut LayerScan<'_>, code: &str, err: String| {
         scan.diagnostics.push(
             Diagnostic::error(
                 code,
-                format!(
-                    "layer {} ({}): {err}; the rest of the layer was not analysed",
-                    layer.index,
-                    short(layer)
-                ),
+                format!("layer {} ({}): {err}; the rest of the layer was not analysed", layer.index, short(layer)),
             )
             .layer(layer.index),
         );
@@ -367,15 +314,8 @@ fn read_layer(
     let container = match ctx.source {
         Source::Rootfs(path) => {
             let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())
-                .map_err(|err| {
-                    Error::new(
-                        ErrorKind::SourceNotFound,
-                        format!("{}: {err}", path.display()),
-                    )
-                })?;
-            let result = layer::walk_dir(&dir, ctx.limits.max_entries_per_layer, |event| {
-                scan.visit(event)
-            });
+                .map_err(|err| Error::new(ErrorKind::SourceNotFound, format!("{}: {err}", path.display())))?;
+            let result = layer::walk_dir(&dir, ctx.limits.max_entries_per_layer, |event| scan.visit(event));
             return match result {
                 Ok(entries) => Ok((LayerStatus::Scanned, entries)),
                 Err(err) if err.kind() == ErrorKind::Cancelled => Err(err),
@@ -403,16 +343,12 @@ fn read_layer(
         }
     };
     let entries_before = scan.stats.entries;
-    let walked = layer::walk_tar(&mut stream, ctx.limits.max_entries_per_layer, |event| {
-        scan.visit(event)
-    });
+    let walked = layer::walk_tar(&mut stream, ctx.limits.max_entries_per_layer, |event| scan.visit(event));
     let entries = scan.stats.entries - entries_before;
     match walked {
         Err(err) if err.kind() == ErrorKind::Cancelled => return Err(err),
         Err(err) => {
-            let code = if err.to_string().contains("decompression bomb")
-                || err.to_string().contains("expands beyond")
-            {
+            let code = if err.to_string().contains("decompression bomb") || err.to_string().contains("expands beyond") {
                 "layer-too-large"
             } else {
                 "layer-corrupt"
@@ -425,25 +361,15 @@ fn read_layer(
     let digests = match stream.finish() {
         Ok(digests) => digests,
         Err(err) => {
-            let code = if layer::limit_exceeded(&err).is_some() {
-                "layer-too-large"
-            } else {
-                "layer-corrupt"
-            };
-            fail(
-                scan,
-                code,
-                format!("reading past the end of the tar: {err}"),
-            );
+            let code = if layer::limit_exceeded(&err).is_some() { "layer-too-large" } else { "layer-corrupt" };
+            fail(scan, code, format!("reading past the end of the tar: {err}"));
             return Ok((LayerStatus::Failed, entries));
         }
     };
     scan.stats.bytes += digests.diff_size;
     let mut status = LayerStatus::Scanned;
-    let checks: [(&str, Option<&Digest>, &Digest); 2] = [
-        ("blob", layer.blob_digest.as_ref(), &digests.blob),
-        ("diff id", layer.diff_id.as_ref(), &digests.diff_id),
-    ];
+    let checks: [(&str, Option<&Digest>, &Digest); 2] =
+        [("blob", layer.blob_digest.as_ref(), &digests.blob), ("diff id", layer.diff_id.as_ref(), &digests.diff_id)];
     for (what, expected, actual) in checks {
         if let Some(expected) = expected
             && expected != actual
@@ -491,31 +417,19 @@ fn image_calls(
     }
     let info = super::image_info::build(image);
     let inventory = super::image_info::inventory(os, packages);
-    let calls = wanted_image
-        .iter()
-        .map(|&i| (i, true))
-        .chain(wanted_inventory.iter().map(|&i| (i, false)));
+    let calls = wanted_image.iter().map(|&i| (i, true)).chain(wanted_inventory.iter().map(|&i| (i, false)));
     for (index, is_image_call) in calls {
         if ctx.cancel.is_cancelled() || plugins.is_disabled(index) {
             continue;
         }
         let id = plugins.get(index).id();
         let result = plugins.instantiate(index).and_then(|mut instance| {
-            if is_image_call {
-                instance.analyze_image(&info)
-            } else {
-                instance.match_inventory(&inventory)
-            }
+            if is_image_call { instance.analyze_image(&info) } else { instance.match_inventory(&inventory) }
         });
         match result {
             Ok(list) => {
-                let keep =
-                    plugins.reserve_findings(index, list.len().min(ctx.limits.findings_per_call));
-                findings.extend(
-                    list.into_iter()
-                        .take(keep)
-                        .map(|f| finding_from_wit(id, f, None, None)),
-                );
+                let keep = plugins.reserve_findings(index, list.len().min(ctx.limits.findings_per_call));
+                findings.extend(list.into_iter().take(keep).map(|f| finding_from_wit(id, f, None, None)));
             }
             Err(err) => {
                 if err.is_trap() {

@@ -10,17 +10,9 @@ pub fn build(image: &ResolvedImage) -> wit::ImageInfo {
     let runtime = &config.config;
     let history_of = config.layer_history();
     wit::ImageInfo {
-        reference: image
-            .tags
-            .first()
-            .cloned()
-            .unwrap_or_else(|| image.label.clone()),
+        reference: image.tags.first().cloned().unwrap_or_else(|| image.label.clone()),
         manifest_digest: image.manifest_digest.as_ref().map(ToString::to_string),
-        config_digest: image
-            .config_digest
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        config_digest: image.config_digest.as_ref().map(ToString::to_string).unwrap_or_default(),
         os: config.os.clone(),
         architecture: config.architecture.clone(),
         platform_variant: config.variant.clone(),
@@ -29,11 +21,7 @@ pub fn build(image: &ResolvedImage) -> wit::ImageInfo {
         entrypoint: runtime.entrypoint.clone().unwrap_or_default(),
         cmd: runtime.cmd.clone().unwrap_or_default(),
         working_dir: runtime.working_dir.clone(),
-        exposed_ports: runtime
-            .exposed_ports
-            .as_ref()
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default(),
+        exposed_ports: runtime.exposed_ports.as_ref().map(|p| p.keys().cloned().collect()).unwrap_or_default(),
         labels: runtime
             .labels
             .as_ref()
@@ -54,16 +42,8 @@ pub fn build(image: &ResolvedImage) -> wit::ImageInfo {
             .layers
             .iter()
             .map(|l| wit::LayerInfo {
-                diff_id: l
-                    .diff_id
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                blob_digest: l
-                    .blob_digest
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
+                diff_id: l.diff_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                blob_digest: l.blob_digest.as_ref().map(ToString::to_string).unwrap_or_default(),
                 size: l.size.unwrap_or(0),
                 history_index: history_of.get(l.index).copied().flatten().map(|h| h as u32),
             })

@@ -30,23 +30,20 @@ pub struct LoadedPlugins {
 }
 
 impl LoadedPlugins {
-    /// Load the built-ins the request selects and its extra plugin files.
+    /// Load the built-ins the request selects and its extra plugin files. A
+    /// plugin file that cannot be loaded (not a component, a forbidden import)
+    /// is left out with an error diagnostic; the other plugins still run.
     pub fn load(
         runtime: &Runtime,
         builtins: &[PluginSource],
         request: &ScanRequest,
         limits: &Limits,
         datasets: &Arc<Datasets>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Self> {
         let builtin_ids: Vec<&str> = builtins
             .iter()
-            .filter_map(|p| {
-                if let PluginSource::Embedded { name, .. } = p {
-                    Some(*name)
-                } else {
-                    None
-                }
-            })
+            .filter_map(|p| if let PluginSource::Embedded { name, .. } = p { Some(*name) } else { None })
             .collect();
         let mut sources: Vec<PluginSource> = match &request.scanners {
             None => builtins.to_vec(),
@@ -72,29 +69,24 @@ impl LoadedPlugins {
 
         let mut plugins: Vec<Plugin> = Vec::with_capacity(sources.len());
         for source in &sources {
-            let plugin = runtime.load(source, limits, datasets)?;
+            let plugin = match (runtime.load(source, limits, datasets), source) {
+                (Ok(plugin), _) => plugin,
+                (Err(err), PluginSource::File(_)) if err.kind() == ErrorKind::PluginLoad => {
+                    diagnostics.push(Diagnostic::error("plugin-refused", format!("{err}; not run")));
+                    continue;
+                }
+                (Err(err), _) => return Err(err),
+            };
             if plugins.iter().any(|p| p.id() == plugin.id()) {
                 return Err(Error::new(
                     ErrorKind::PluginLoad,
-                    format!(
-                        "{}: a plugin with id `{}` is already loaded",
-                        plugin.origin,
-                        plugin.id()
-                    ),
+                    format!("{}: a plugin with id `{}` is already loaded", plugin.origin, plugin.id()),
                 ));
             }
             plugins.push(plugin);
         }
-        let options: Vec<Vec<(String, String)>> = plugins
-            .iter()
-            .map(|p| {
-                request
-                    .plugin_options
-                    .get(p.id())
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect();
+        let options: Vec<Vec<(String, String)>> =
+            plugins.iter().map(|p| request.plugin_options.get(p.id()).cloned().unwrap_or_default()).collect();
         for (id, _) in &request.plugin_options {
             if !plugins.iter().any(|p| p.id() == id) {
                 return Err(Error::new(
@@ -105,15 +97,7 @@ impl LoadedPlugins {
         }
         let interests: Vec<(String, Option<&crate::plugin::wit::FileInterest>)> = plugins
             .iter()
-            .map(|p| {
-                (
-                    p.id().to_owned(),
-                    p.info
-                        .roles
-                        .contains(Roles::ANALYZE_FILE)
-                        .then_some(&p.info.interest),
-                )
-            })
+            .map(|p| (p.id().to_owned(), p.info.roles.contains(Roles::ANALYZE_FILE).then_some(&p.info.interest)))
             .collect();
         let dispatcher = Dispatcher::new(&interests, limits.max_file_size)?;
         let loaded = LoadedPlugins {
@@ -126,10 +110,7 @@ impl LoadedPlugins {
         // Configure each once now, so a bad option is one clear error up front.
         for index in 0..loaded.plugins.len() {
             loaded.instantiate(index).map_err(|err| {
-                Error::new(
-                    ErrorKind::InvalidRequest,
-                    format!("plugin {}: {err}", loaded.plugins[index].id()),
-                )
+                Error::new(ErrorKind::InvalidRequest, format!("plugin {}: {err}", loaded.plugins[index].id()))
             })?;
         }
         Ok(loaded)
@@ -175,23 +156,18 @@ impl LoadedPlugins {
     /// Count a trap; returns true when this trap disabled the plugin.
     pub fn record_trap(&self, index: usize) -> bool {
         let traps = self.health[index].traps.fetch_add(1, Ordering::Relaxed) + 1;
-        traps == self.limits.plugin_trap_budget
-            && !self.health[index].disabled.swap(true, Ordering::Relaxed)
+        traps == self.limits.plugin_trap_budget && !self.health[index].disabled.swap(true, Ordering::Relaxed)
     }
 
     /// Count a file a disabled plugin did not see.
     pub fn record_skip(&self, index: usize) {
-        self.health[index]
-            .skipped_files
-            .fetch_add(1, Ordering::Relaxed);
+        self.health[index].skipped_files.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Reserve room for `wanted` more findings of plugin `index`; returns how many fit.
     pub fn reserve_findings(&self, index: usize, wanted: usize) -> usize {
         let cap = self.limits.findings_per_plugin;
-        let before = self.health[index]
-            .findings
-            .fetch_add(wanted, Ordering::Relaxed);
+        let before = self.health[index].findings.fetch_add(wanted, Ordering::Relaxed);
         wanted.min(cap.saturating_sub(before))
     }
 
@@ -222,11 +198,7 @@ impl LoadedPlugins {
                 id: p.id().to_owned(),
                 version: p.info.version.clone(),
                 digest: p.digest.to_string(),
-                origin: if p.origin.starts_with("built-in") {
-                    "built-in".to_owned()
-                } else {
-                    p.origin.clone()
-                },
+                origin: if p.origin.starts_with("built-in") { "built-in".to_owned() } else { p.origin.clone() },
                 disabled: self.is_disabled(i),
             })
             .collect()

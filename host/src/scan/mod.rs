@@ -69,11 +69,7 @@ impl CancelToken {
         self.0.load(Ordering::Relaxed)
     }
     fn check(&self) -> Result<()> {
-        if self.is_cancelled() {
-            Err(Error::new(ErrorKind::Cancelled, "scan cancelled"))
-        } else {
-            Ok(())
-        }
+        if self.is_cancelled() { Err(Error::new(ErrorKind::Cancelled, "scan cancelled")) } else { Ok(()) }
     }
 }
 
@@ -156,38 +152,23 @@ impl Scanner {
 
     /// Load the built-in plugins and `extra` files and return what each says
     /// about itself.
-    pub fn describe_plugins(
-        &self,
-        extra: &[PathBuf],
-    ) -> Result<Vec<crate::plugin::wit::PluginInfo>> {
+    pub fn describe_plugins(&self, extra: &[PathBuf]) -> Result<Vec<crate::plugin::wit::PluginInfo>> {
         let datasets = Arc::new(Datasets::default());
         self.builtins
             .iter()
             .cloned()
             .chain(extra.iter().cloned().map(PluginSource::File))
-            .map(|source| {
-                self.runtime
-                    .load(&source, &self.options.limits, &datasets)
-                    .map(|p| p.info)
-            })
+            .map(|source| self.runtime.load(&source, &self.options.limits, &datasets).map(|p| p.info))
             .collect()
     }
 
     /// Run one scan.
-    pub fn scan(
-        &self,
-        request: &ScanRequest,
-        cancel: &CancelToken,
-        progress: &dyn Progress,
-    ) -> Result<ScanReport> {
+    pub fn scan(&self, request: &ScanRequest, cancel: &CancelToken, progress: &dyn Progress) -> Result<ScanReport> {
         let started = Instant::now();
-        let source = Source::open(&request.source)?;
+        let source = Source::open(&request.source, self.options.limits.max_layer_size)?;
         let mut diagnostics = Vec::new();
-        let images = source.resolve(
-            request.platform.as_ref(),
-            self.options.limits.max_metadata_size,
-            &mut diagnostics,
-        )?;
+        let images =
+            source.resolve(request.platform.as_ref(), self.options.limits.max_metadata_size, &mut diagnostics)?;
         cancel.check()?;
 
         let load_started = Instant::now();
@@ -198,25 +179,21 @@ impl Scanner {
             request,
             &self.options.limits,
             &datasets,
+            &mut diagnostics,
         )?;
         let plugin_load_ms = load_started.elapsed().as_millis() as u64;
-        progress.event(ProgressEvent::PluginsLoaded {
-            count: plugins.len(),
-        });
+        progress.event(ProgressEvent::PluginsLoaded { count: plugins.len() });
 
         let scratch_parent = match &self.options.scratch_parent {
             Some(dir) => dir.clone(),
             None => std::env::temp_dir(),
         };
-        let parent =
-            cap_std::fs::Dir::open_ambient_dir(&scratch_parent, cap_std::ambient_authority())
-                .map_err(|err| Error::io(&scratch_parent, err))?;
+        let parent = cap_std::fs::Dir::open_ambient_dir(&scratch_parent, cap_std::ambient_authority())
+            .map_err(|err| Error::io(&scratch_parent, err))?;
         let scratch = crate::plugin::Scratch::new_in(&parent)?;
 
         let workers = match self.options.workers {
-            0 => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             n => n,
         };
         let context = image::Context {
@@ -236,8 +213,7 @@ impl Scanner {
             image_calls_ms += calls_ms;
             reports.push(report);
         }
-        let layers_ms =
-            (layers_started.elapsed().as_millis() as u64).saturating_sub(image_calls_ms);
+        let layers_ms = (layers_started.elapsed().as_millis() as u64).saturating_sub(image_calls_ms);
 
         diagnostics.extend(plugins.disabled_diagnostics());
         diagnostics.sort();
@@ -252,10 +228,7 @@ impl Scanner {
         Ok(ScanReport {
             schema: crate::report::SCHEMA,
             bosun_version: env!("CARGO_PKG_VERSION"),
-            source: SourceInfo {
-                reference: request.source.clone(),
-                kind: source.kind(),
-            },
+            source: SourceInfo { reference: request.source.clone(), kind: source.kind() },
             complete,
             images: reports,
             summary,

@@ -4,9 +4,7 @@
 use super::CancelToken;
 use super::LoadedPlugins;
 use crate::plugin::wit::{FileMeta, LogLevel, OsRelease};
-use crate::plugin::{
-    CallError, CallFailure, Content, PluginInstance, finding_from_wit, package_from_wit,
-};
+use crate::plugin::{CallError, CallFailure, Content, PluginInstance, finding_from_wit, package_from_wit};
 use crate::report::{Diagnostic, FindingRecord, PackageRecord};
 use crossbeam_channel::Receiver;
 use std::sync::Arc;
@@ -88,13 +86,8 @@ pub fn run(plugins: &LoadedPlugins, jobs: Receiver<Job>, cancel: &CancelToken) -
                             .take(keep)
                             .map(|f| finding_from_wit(id, f, Some(&job.meta.path), layer)),
                     );
-                    out.packages.extend(
-                        analysis
-                            .packages
-                            .into_iter()
-                            .take(100_000)
-                            .map(|p| package_from_wit(p, job.layer)),
-                    );
+                    out.packages
+                        .extend(analysis.packages.into_iter().take(100_000).map(|p| package_from_wit(p, job.layer)));
                     if let Some(os) = analysis.os {
                         out.os.push((job.layer, job.meta.path.clone(), os));
                     }
@@ -119,13 +112,9 @@ fn failure(plugins: &LoadedPlugins, index: usize, job: &Job, err: &CallError, ou
     let id = plugins.get(index).id();
     let diagnostic = match err.failure {
         CallFailure::Returned => Diagnostic::warning(err.code(), err.message.clone()),
-        _ => Diagnostic::error(
-            err.code(),
-            format!("{}; the file was not analysed by this plugin", err.message),
-        ),
+        _ => Diagnostic::error(err.code(), format!("{}; the file was not analysed by this plugin", err.message)),
     };
-    out.diagnostics
-        .push(diagnostic.plugin(id).path(&job.meta.path).layer(job.layer));
+    out.diagnostics.push(diagnostic.plugin(id).path(&job.meta.path).layer(job.layer));
     if err.is_trap() {
         plugins.record_trap(index);
     }

@@ -94,13 +94,8 @@ pub struct History {
 impl ImageConfig {
     /// For each layer, the index of the history entry that created it.
     pub fn layer_history(&self) -> Vec<Option<usize>> {
-        let mut indices = self
-            .history
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.empty_layer)
-            .map(|(i, _)| Some(i))
-            .collect::<Vec<_>>();
+        let mut indices =
+            self.history.iter().enumerate().filter(|(_, h)| !h.empty_layer).map(|(i, _)| Some(i)).collect::<Vec<_>>();
         indices.resize(self.rootfs.diff_ids.len(), None);
         indices.truncate(self.rootfs.diff_ids.len());
         indices

@@ -33,12 +33,7 @@ pub fn read_small(container: &dyn Container, path: &str, limit: u64) -> Result<V
         .open(path)?
         .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|err| {
-            Error::invalid(format!(
-                "{}: reading {path}: {err}",
-                container.origin().display()
-            ))
-        })?;
+        .map_err(|err| Error::invalid(format!("{}: reading {path}: {err}", container.origin().display())))?;
     if bytes.len() as u64 > limit {
         return Err(Error::invalid(format!(
             "{}: {path} is larger than {limit} bytes; refusing to parse it",
@@ -58,27 +53,18 @@ pub struct DirContainer {
 impl DirContainer {
     /// Open the directory at `path`.
     pub fn open(path: &Path) -> Result<Self> {
-        let dir = Dir::open_ambient_dir(path, ambient_authority()).map_err(|err| {
-            Error::new(
-                ErrorKind::SourceNotFound,
-                format!("{}: {err}", path.display()),
-            )
-        })?;
-        Ok(DirContainer {
-            dir,
-            origin: path.to_owned(),
-        })
+        let dir = Dir::open_ambient_dir(path, ambient_authority())
+            .map_err(|err| Error::new(ErrorKind::SourceNotFound, format!("{}: {err}", path.display())))?;
+        Ok(DirContainer { dir, origin: path.to_owned() })
     }
 }
 
 impl Container for DirContainer {
     fn open(&self, path: &str) -> Result<MemberReader<'_>> {
-        let file = self.dir.open(path).map_err(|err| {
-            Error::invalid(format!(
-                "{}: cannot open {path}: {err}",
-                self.origin.display()
-            ))
-        })?;
+        let file = self
+            .dir
+            .open(path)
+            .map_err(|err| Error::invalid(format!("{}: cannot open {path}: {err}", self.origin.display())))?;
         Ok(Box::new(file.into_std()))
     }
 
@@ -100,20 +86,29 @@ pub struct TarContainer {
 }
 
 impl TarContainer {
-    /// Index the tarball at `path`.
-    pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|err| {
-            Error::new(
-                ErrorKind::SourceNotFound,
-                format!("{}: {err}", path.display()),
-            )
-        })?;
-        let bad = |err: io::Error| {
-            Error::invalid(format!(
-                "{}: not a readable tar archive: {err}",
-                path.display()
-            ))
+    /// Index the tarball at `path`. A gzip- or zstd-compressed tarball
+    /// (`docker save | gzip`) is first expanded into an unlinked scratch file,
+    /// at most `max_expanded` bytes.
+    pub fn open(path: &Path, max_expanded: u64) -> Result<Self> {
+        let mut file = File::open(path)
+            .map_err(|err| Error::new(ErrorKind::SourceNotFound, format!("{}: {err}", path.display())))?;
+        let mut magic = [0u8; 4];
+        let n = file.read_at(&mut magic, 0).map_err(|err| Error::io(path, err))?;
+        let reopen = || file.try_clone().map_err(|e| Error::io(path, e));
+        let decoder: Option<Box<dyn Read>> = match &magic[..n] {
+            [0x1f, 0x8b, ..] => Some(Box::new(flate2::read::MultiGzDecoder::new(reopen()?))),
+            [0x28, 0xb5, 0x2f, 0xfd] => Some(Box::new(zstd::Decoder::new(reopen()?).map_err(|e| Error::io(path, e))?)),
+            _ => None,
         };
+        if let Some(decoder) = decoder {
+            file = expand(decoder, max_expanded)
+                .map_err(|err| Error::invalid(format!("{}: cannot decompress the archive: {err}", path.display())))?;
+        }
+        Self::index(file, path)
+    }
+
+    fn index(file: File, path: &Path) -> Result<Self> {
+        let bad = |err: io::Error| Error::invalid(format!("{}: not a readable tar archive: {err}", path.display()));
         let mut archive = tar::Archive::new(file.try_clone().map_err(|e| Error::io(path, e))?);
         let mut members = HashMap::new();
         for entry in archive.entries_with_seek().map_err(bad)? {
@@ -126,33 +121,20 @@ impl TarContainer {
             members.insert(name, (entry.raw_file_position(), entry.size()));
         }
         if members.is_empty() {
-            return Err(Error::invalid(format!(
-                "{}: archive holds no files",
-                path.display()
-            )));
+            return Err(Error::invalid(format!("{}: archive holds no files", path.display())));
         }
-        Ok(TarContainer {
-            file: Arc::new(file),
-            members,
-            origin: path.to_owned(),
-        })
+        Ok(TarContainer { file: Arc::new(file), members, origin: path.to_owned() })
     }
 }
 
 impl Container for TarContainer {
     fn open(&self, path: &str) -> Result<MemberReader<'_>> {
         let key = path.trim_start_matches("./");
-        let &(offset, len) = self.members.get(key).ok_or_else(|| {
-            Error::invalid(format!(
-                "{}: archive has no member {path}",
-                self.origin.display()
-            ))
-        })?;
-        Ok(Box::new(RangeReader {
-            file: Arc::clone(&self.file),
-            pos: offset,
-            end: offset + len,
-        }))
+        let &(offset, len) = self
+            .members
+            .get(key)
+            .ok_or_else(|| Error::invalid(format!("{}: archive has no member {path}", self.origin.display())))?;
+        Ok(Box::new(RangeReader { file: Arc::clone(&self.file), pos: offset, end: offset + len }))
     }
 
     fn contains(&self, path: &str) -> bool {
@@ -162,6 +144,22 @@ impl Container for TarContainer {
     fn origin(&self) -> &Path {
         &self.origin
     }
+}
+
+/// Expand a compressed archive into an anonymous scratch file.
+fn expand(decoder: Box<dyn Read>, max: u64) -> io::Result<File> {
+    let scratch = cap_tempfile::TempDir::new(ambient_authority())?;
+    let mut options = cap_std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    let file = scratch.open_with("archive.tar", &options)?;
+    scratch.remove_file("archive.tar")?;
+    let mut file = file.into_std();
+    let copied = io::copy(&mut decoder.take(max + 1), &mut file)?;
+    if copied > max {
+        return Err(io::Error::other(format!("expands beyond {max} bytes")));
+    }
+    io::Seek::rewind(&mut file)?;
+    Ok(file)
 }
 
 /// Reads `pos..end` of a shared file with positioned reads, so several members
@@ -180,10 +178,7 @@ impl Read for RangeReader {
         }
         let n = self.file.read_at(&mut buf[..want], self.pos)?;
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "archive member is truncated",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "archive member is truncated"));
         }
         self.pos += n as u64;
         Ok(n)

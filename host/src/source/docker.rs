@@ -21,26 +21,18 @@ struct Entry {
 /// Resolve the images `manifest.json` lists.
 pub fn resolve(container: &dyn Container, limit: u64) -> Result<Vec<ResolvedImage>> {
     let bytes = read_small(container, "manifest.json", limit)?;
-    let entries: Vec<Entry> = serde_json::from_slice(&bytes)
-        .map_err(|err| Error::invalid(format!("manifest.json: malformed: {err}")))?;
+    let entries: Vec<Entry> =
+        serde_json::from_slice(&bytes).map_err(|err| Error::invalid(format!("manifest.json: malformed: {err}")))?;
     if entries.is_empty() {
         return Err(Error::invalid("manifest.json lists no image"));
     }
-    entries
-        .into_iter()
-        .map(|entry| image(container, entry, limit))
-        .collect()
+    entries.into_iter().map(|entry| image(container, entry, limit)).collect()
 }
 
 fn image(container: &dyn Container, entry: Entry, limit: u64) -> Result<ResolvedImage> {
     let raw = read_small(container, &entry.config, limit)?;
     // The config file is named after its digest (`<hex>.json` or `blobs/sha256/<hex>`).
-    let stem = entry
-        .config
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(".json");
+    let stem = entry.config.rsplit('/').next().unwrap_or_default().trim_end_matches(".json");
     let config_digest = match Digest::parse(&format!("sha256:{stem}")) {
         Ok(expected) => {
             expected.verify(&raw, &format!("config {}", entry.config))?;
@@ -61,9 +53,8 @@ fn image(container: &dyn Container, entry: Entry, limit: u64) -> Result<Resolved
     let mut layers = Vec::with_capacity(entry.layers.len());
     for (index, path) in entry.layers.iter().enumerate() {
         // OCI-in-docker saves name layers `blobs/sha256/<hex>`: that is the blob digest.
-        let blob_digest = path
-            .strip_prefix("blobs/sha256/")
-            .and_then(|hex| Digest::parse(&format!("sha256:{hex}")).ok());
+        let blob_digest =
+            path.strip_prefix("blobs/sha256/").and_then(|hex| Digest::parse(&format!("sha256:{hex}")).ok());
         layers.push(LayerRef {
             index,
             path: path.clone(),
@@ -77,10 +68,7 @@ fn image(container: &dyn Container, entry: Entry, limit: u64) -> Result<Resolved
     let platform = config_platform(&config);
     let tags = entry.repo_tags.unwrap_or_default();
     Ok(ResolvedImage {
-        label: tags
-            .first()
-            .cloned()
-            .unwrap_or_else(|| config_digest.short().to_owned()),
+        label: tags.first().cloned().unwrap_or_else(|| config_digest.short().to_owned()),
         platform,
         manifest_digest: None,
         config_digest: Some(config_digest),

@@ -35,49 +35,34 @@ pub enum Source {
 }
 
 impl Source {
-    /// Open `spec`, an optional `transport:` prefix and a path.
-    pub fn open(spec: &str) -> Result<Self> {
+    /// Open `spec`, an optional `transport:` prefix and a path. A compressed
+    /// tarball expands to at most `max_expanded` bytes.
+    pub fn open(spec: &str, max_expanded: u64) -> Result<Self> {
         let (transport, path) = match spec.split_once(':') {
-            Some((t @ ("oci" | "oci-archive" | "docker-archive" | "dir" | "rootfs"), rest)) => {
-                (Some(t), rest)
-            }
+            Some((t @ ("oci" | "oci-archive" | "docker-archive" | "dir" | "rootfs"), rest)) => (Some(t), rest),
             _ => (None, spec),
         };
         let path = Path::new(path);
-        let metadata = std::fs::metadata(path).map_err(|err| {
-            Error::new(
-                ErrorKind::SourceNotFound,
-                format!("{}: {err}", path.display()),
-            )
-        })?;
+        let metadata = std::fs::metadata(path)
+            .map_err(|err| Error::new(ErrorKind::SourceNotFound, format!("{}: {err}", path.display())))?;
         match transport {
             Some("dir" | "rootfs") => return Ok(Source::Rootfs(path.to_owned())),
             Some(_) | None if metadata.is_dir() => {
                 let container = DirContainer::open(path)?;
                 if container.contains("index.json") || container.contains("manifest.json") {
-                    return Ok(Source::Layout {
-                        container: Box::new(container),
-                        kind: "oci-layout",
-                    });
+                    return Ok(Source::Layout { container: Box::new(container), kind: "oci-layout" });
                 }
                 if transport.is_some() {
                     return Err(Error::new(
                         ErrorKind::SourceNotFound,
-                        format!(
-                            "{}: no index.json or manifest.json: not an image layout",
-                            path.display()
-                        ),
+                        format!("{}: no index.json or manifest.json: not an image layout", path.display()),
                     ));
                 }
                 Ok(Source::Rootfs(path.to_owned()))
             }
             _ => {
-                let container = TarContainer::open(path)?;
-                let kind = if container.contains("index.json") {
-                    "oci-archive"
-                } else {
-                    "docker-archive"
-                };
+                let container = TarContainer::open(path, max_expanded)?;
+                let kind = if container.contains("index.json") { "oci-archive" } else { "docker-archive" };
                 if !container.contains("index.json") && !container.contains("manifest.json") {
                     return Err(Error::new(
                         ErrorKind::SourceNotFound,
@@ -88,10 +73,7 @@ impl Source {
                         ),
                     ));
                 }
-                Ok(Source::Layout {
-                    container: Box::new(container),
-                    kind,
-                })
+                Ok(Source::Layout { container: Box::new(container), kind })
             }
         }
     }
@@ -125,17 +107,13 @@ impl Source {
             Source::Layout { container, .. } if container.contains("index.json") => {
                 oci::resolve(container.as_ref(), platform, metadata_limit, diagnostics)?
             }
-            Source::Layout { container, .. } => select_platform(
-                docker::resolve(container.as_ref(), metadata_limit)?,
-                platform,
-            ),
+            Source::Layout { container, .. } => {
+                select_platform(docker::resolve(container.as_ref(), metadata_limit)?, platform)
+            }
         };
         if images.is_empty() {
             let wanted = platform.map(ToString::to_string).unwrap_or_default();
-            return Err(Error::new(
-                ErrorKind::NoMatchingPlatform,
-                format!("no image for platform {wanted}"),
-            ));
+            return Err(Error::new(ErrorKind::NoMatchingPlatform, format!("no image for platform {wanted}")));
         }
         Ok(images)
     }
@@ -153,9 +131,8 @@ impl Source {
 fn select_platform(images: Vec<ResolvedImage>, platform: Option<&Platform>) -> Vec<ResolvedImage> {
     match platform {
         None => images,
-        Some(wanted) => images
-            .into_iter()
-            .filter(|image| image.platform.as_ref().is_some_and(|p| wanted.selects(p)))
-            .collect(),
+        Some(wanted) => {
+            images.into_iter().filter(|image| image.platform.as_ref().is_some_and(|p| wanted.selects(p))).collect()
+        }
     }
 }

@@ -27,11 +27,7 @@ impl Platform {
         if parts.next().is_some() {
             return None;
         }
-        Some(Platform {
-            os,
-            architecture,
-            variant,
-        })
+        Some(Platform { os, architecture, variant })
     }
 
     /// True when `self` (a request) selects `other` (an image's platform):
@@ -72,8 +68,9 @@ impl Compression {
     /// that is not a filesystem layer bosun can read.
     pub fn from_media_type(media_type: &str) -> Option<Self> {
         Some(match media_type {
-            "application/vnd.oci.image.layer.v1.tar"
-            | "application/vnd.oci.image.layer.nondistributable.v1.tar" => Compression::None,
+            "application/vnd.oci.image.layer.v1.tar" | "application/vnd.oci.image.layer.nondistributable.v1.tar" => {
+                Compression::None
+            }
             "application/vnd.oci.image.layer.v1.tar+gzip"
             | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
             | "application/vnd.docker.image.rootfs.diff.tar.gzip"

@@ -10,14 +10,10 @@ use crate::report::Diagnostic;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-const MANIFEST_TYPES: &[&str] = &[
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-];
-const INDEX_TYPES: &[&str] = &[
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-];
+const MANIFEST_TYPES: &[&str] =
+    &["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
+const INDEX_TYPES: &[&str] =
+    &["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 /// Nested indexes deeper than this are refused (a cycle or a hostile layout).
 const MAX_DEPTH: usize = 4;
 
@@ -66,20 +62,14 @@ pub fn blob_path(digest: &Digest) -> String {
 }
 
 /// Read a blob fully (bounded) and verify its digest.
-fn read_blob(
-    container: &dyn Container,
-    digest: &Digest,
-    limit: u64,
-    what: &str,
-) -> Result<Vec<u8>> {
+fn read_blob(container: &dyn Container, digest: &Digest, limit: u64, what: &str) -> Result<Vec<u8>> {
     let bytes = read_small(container, &blob_path(digest), limit)?;
     digest.verify(&bytes, what)?;
     Ok(bytes)
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|err| Error::invalid(format!("{what}: malformed JSON: {err}")))
+    serde_json::from_slice(bytes).map_err(|err| Error::invalid(format!("{what}: malformed JSON: {err}")))
 }
 
 /// Resolve every image of the layout, narrowed to `platform` when given.
@@ -122,19 +112,11 @@ fn walk(
         // Docker saves an index listing every platform but only the local one's blobs.
         diagnostics.push(Diagnostic::info(
             "missing-manifest",
-            format!(
-                "manifest {} is listed but not stored in the layout; skipped",
-                digest.short()
-            ),
+            format!("manifest {} is listed but not stored in the layout; skipped", digest.short()),
         ));
         return Ok(());
     }
-    let bytes = read_blob(
-        container,
-        &digest,
-        limit,
-        &format!("manifest {}", digest.short()),
-    )?;
+    let bytes = read_blob(container, &digest, limit, &format!("manifest {}", digest.short()))?;
     let media_type = sniff_media_type(&descriptor.media_type, &bytes);
     if INDEX_TYPES.contains(&media_type.as_str()) {
         let index: Index = parse(&bytes, &format!("index {}", digest.short()))?;
@@ -146,17 +128,12 @@ fn walk(
     if !MANIFEST_TYPES.contains(&media_type.as_str()) {
         diagnostics.push(Diagnostic::info(
             "unsupported-manifest",
-            format!(
-                "{} has media type {media_type}, not an image; skipped",
-                digest.short()
-            ),
+            format!("{} has media type {media_type}, not an image; skipped", digest.short()),
         ));
         return Ok(());
     }
     let manifest: Manifest = parse(&bytes, &format!("manifest {}", digest.short()))?;
-    images.push(image_from_manifest(
-        container, descriptor, digest, manifest, limit,
-    )?);
+    images.push(image_from_manifest(container, descriptor, digest, manifest, limit)?);
     Ok(())
 }
 
@@ -171,26 +148,15 @@ fn sniff_media_type(declared: &str, bytes: &[u8]) -> String {
         manifests: Option<serde_json::Value>,
     }
     match serde_json::from_slice::<Probe>(bytes) {
-        Ok(Probe {
-            media_type: Some(t),
-            ..
-        }) => t,
-        Ok(Probe {
-            manifests: Some(_), ..
-        }) => INDEX_TYPES[0].to_owned(),
+        Ok(Probe { media_type: Some(t), .. }) => t,
+        Ok(Probe { manifests: Some(_), .. }) => INDEX_TYPES[0].to_owned(),
         _ => MANIFEST_TYPES[0].to_owned(),
     }
 }
 
 fn is_attestation(descriptor: &Descriptor) -> bool {
-    descriptor
-        .annotations
-        .get("vnd.docker.reference.type")
-        .is_some_and(|t| t == "attestation-manifest")
-        || descriptor
-            .platform
-            .as_ref()
-            .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+    descriptor.annotations.get("vnd.docker.reference.type").is_some_and(|t| t == "attestation-manifest")
+        || descriptor.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
 }
 
 fn image_from_manifest(
@@ -201,22 +167,11 @@ fn image_from_manifest(
     limit: u64,
 ) -> Result<ResolvedImage> {
     let what = format!("manifest {}", manifest_digest.short());
-    if manifest
-        .media_type
-        .as_deref()
-        .is_some_and(|t| INDEX_TYPES.contains(&t))
-    {
-        return Err(Error::invalid(format!(
-            "{what}: declared as a manifest but is an index"
-        )));
+    if manifest.media_type.as_deref().is_some_and(|t| INDEX_TYPES.contains(&t)) {
+        return Err(Error::invalid(format!("{what}: declared as a manifest but is an index")));
     }
     let config_digest = Digest::parse(&manifest.config.digest)?;
-    let raw = read_blob(
-        container,
-        &config_digest,
-        limit,
-        &format!("config {}", config_digest.short()),
-    )?;
+    let raw = read_blob(container, &config_digest, limit, &format!("config {}", config_digest.short()))?;
     let config: ImageConfig = parse(&raw, &format!("config {}", config_digest.short()))?;
     if config.rootfs.diff_ids.len() != manifest.layers.len() {
         return Err(Error::invalid(format!(
@@ -229,10 +184,7 @@ fn image_from_manifest(
     for (index, layer) in manifest.layers.iter().enumerate() {
         let blob_digest = Digest::parse(&layer.digest)?;
         let compression = Compression::from_media_type(&layer.media_type).ok_or_else(|| {
-            Error::invalid(format!(
-                "{what}: layer {index} has unsupported media type {}",
-                layer.media_type
-            ))
+            Error::invalid(format!("{what}: layer {index} has unsupported media type {}", layer.media_type))
         })?;
         layers.push(LayerRef {
             index,
@@ -247,11 +199,7 @@ fn image_from_manifest(
     let platform = descriptor
         .platform
         .as_ref()
-        .map(|p| Platform {
-            os: p.os.clone(),
-            architecture: p.architecture.clone(),
-            variant: p.variant.clone(),
-        })
+        .map(|p| Platform { os: p.os.clone(), architecture: p.architecture.clone(), variant: p.variant.clone() })
         .or_else(|| config_platform(&config));
     let tags = descriptor
         .annotations
@@ -261,10 +209,7 @@ fn image_from_manifest(
         .into_iter()
         .collect();
     Ok(ResolvedImage {
-        label: platform
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_else(|| manifest_digest.short().to_owned()),
+        label: platform.as_ref().map(ToString::to_string).unwrap_or_else(|| manifest_digest.short().to_owned()),
         platform,
         manifest_digest: Some(manifest_digest),
         config_digest: Some(config_digest),

@@ -17,15 +17,7 @@ struct Secrets;
 fn compiled() -> &'static [(&'static Rule, Regex)] {
     static COMPILED: OnceLock<Vec<(&'static Rule, Regex)>> = OnceLock::new();
     COMPILED.get_or_init(|| {
-        RULES
-            .iter()
-            .map(|rule| {
-                (
-                    rule,
-                    Regex::new(rule.pattern).expect("built-in rule compiles"),
-                )
-            })
-            .collect()
+        RULES.iter().map(|rule| (rule, Regex::new(rule.pattern).expect("built-in rule compiles"))).collect()
     })
 }
 
@@ -45,8 +37,9 @@ pub struct Match {
 /// Every secret in `text`.
 pub fn scan_text(text: &str) -> Vec<Match> {
     let mut found = Vec::new();
+    let lowered = text.to_ascii_lowercase();
     for (rule, regex) in compiled() {
-        if !rule.keywords.iter().any(|k| text.contains(k)) {
+        if !rule.keywords.iter().any(|k| lowered.contains(&k.to_ascii_lowercase())) {
             continue;
         }
         for caps in regex.captures_iter(text) {
@@ -58,12 +51,7 @@ pub fn scan_text(text: &str) -> Vec<Match> {
             } else {
                 format!("{shown}{}", redact(secret.as_str()))
             };
-            found.push(Match {
-                rule_id: rule.id,
-                start: whole.start(),
-                end: whole.end(),
-                evidence,
-            });
+            found.push(Match { rule_id: rule.id, start: whole.start(), end: whole.end(), evidence });
         }
     }
     found
@@ -71,54 +59,51 @@ pub fn scan_text(text: &str) -> Vec<Match> {
 
 impl Detector for Secrets {
     fn describe() -> PluginInfo {
-        PluginInfo::new(
-            "secrets",
-            "Leaked credentials, cloud keys, tokens and private keys",
-        )
-        .named("Secret finder")
-        .analyzing_files(
-            FileInterest::globs(&[
-                "/etc/**",
-                "/root/**",
-                "/home/**",
-                "/app/**",
-                "/opt/**",
-                "/srv/**",
-                "/var/www/**",
-                "/usr/src/**",
-                "/usr/local/etc/**",
-                "/workspace/**",
-            ])
-            .and_extensions(&[
-                "pem",
-                "key",
-                "env",
-                "p8",
-                "ppk",
-                "cfg",
-                "conf",
-                "ini",
-                "properties",
-                "yml",
-                "yaml",
-                "json",
-                "toml",
-                "xml",
-            ])
-            .and_basenames(&[
-                "id_rsa",
-                "id_dsa",
-                "id_ecdsa",
-                "id_ed25519",
-                ".env",
-                ".npmrc",
-                ".pypirc",
-                ".netrc",
-                ".git-credentials",
-                "credentials",
-            ])
-            .max_size(4 << 20),
-        )
+        PluginInfo::new("secrets", "Leaked credentials, cloud keys, tokens and private keys")
+            .named("Secret finder")
+            .analyzing_files(
+                FileInterest::globs(&[
+                    "/etc/**",
+                    "/root/**",
+                    "/home/**",
+                    "/app/**",
+                    "/opt/**",
+                    "/srv/**",
+                    "/var/www/**",
+                    "/usr/src/**",
+                    "/usr/local/etc/**",
+                    "/workspace/**",
+                ])
+                .and_extensions(&[
+                    "pem",
+                    "key",
+                    "env",
+                    "p8",
+                    "ppk",
+                    "cfg",
+                    "conf",
+                    "ini",
+                    "properties",
+                    "yml",
+                    "yaml",
+                    "json",
+                    "toml",
+                    "xml",
+                ])
+                .and_basenames(&[
+                    "id_rsa",
+                    "id_dsa",
+                    "id_ecdsa",
+                    "id_ed25519",
+                    ".env",
+                    ".npmrc",
+                    ".pypirc",
+                    ".netrc",
+                    ".git-credentials",
+                    "credentials",
+                ])
+                .max_size(4 << 20),
+            )
     }
 
     fn analyze_file(meta: FileMeta, content: &Blob) -> Result<Analysis, PluginError> {
@@ -160,7 +145,8 @@ mod tests {
 
     #[test]
     fn finds_a_pem_private_key_without_leaking_it() {
-        let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n";
+        let key =
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n";
         let found = scan_text(key);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].rule_id, "private-key");

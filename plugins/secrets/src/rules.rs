@@ -14,7 +14,8 @@ pub struct Rule {
     pub pattern: &'static str,
     /// Tags for the finding.
     pub tags: &'static [&'static str],
-    /// Cheap literal prefilter: the rule runs only on text containing one of these.
+    /// Cheap prefilter: the rule runs only on text containing one of these
+    /// (compared case-insensitively).
     pub keywords: &'static [&'static str],
 }
 
@@ -66,6 +67,6 @@ pub const RULES: &[Rule] = &[
         severity: Severity::High,
         pattern: r#"(?i)\b(?:password|passwd|pwd)["']?\s*[:=]\s*["']?(?P<secret>[^\s"'$<>{}]{6,})"#,
         tags: &["password"],
-        keywords: &["pass", "pwd", "PASS", "Pass", "PWD"],
+        keywords: &["pass", "pwd"],
     },
 ];

@@ -14,8 +14,7 @@ struct Hostile;
 
 impl Detector for Hostile {
     fn describe() -> PluginInfo {
-        PluginInfo::new("hostile", "Misbehaves on purpose")
-            .analyzing_files(FileInterest::globs(&["/hostile/**"]))
+        PluginInfo::new("hostile", "Misbehaves on purpose").analyzing_files(FileInterest::globs(&["/hostile/**"]))
     }
 
     fn analyze_file(meta: FileMeta, _content: &Blob) -> Result<Analysis, PluginError> {
@@ -43,21 +42,12 @@ impl Detector for Hostile {
                 eprintln!("{line}");
             }
         }
-        let count = if name.starts_with("flood") {
-            1_000_000
-        } else {
-            1
-        };
+        let count = if name.starts_with("flood") { 1_000_000 } else { 1 };
         let findings = (0..count)
             .map(|i| {
-                Finding::new(
-                    "hostile-finding",
-                    Category::Other,
-                    Severity::Low,
-                    "hostile plugin finding",
-                )
-                .at(Location::in_file(&meta.path))
-                .evidence(format!("#{i}"))
+                Finding::new("hostile-finding", Category::Other, Severity::Low, "hostile plugin finding")
+                    .at(Location::in_file(&meta.path))
+                    .evidence(format!("#{i}"))
             })
             .collect();
         Ok(Analysis::with_findings(findings))

@@ -6,11 +6,8 @@ struct Noop;
 
 impl Detector for Noop {
     fn describe() -> PluginInfo {
-        PluginInfo::new(
-            "noop",
-            "Asks for every regular file, finds nothing (benchmarks)",
-        )
-        .analyzing_files(FileInterest::globs(&["**"]))
+        PluginInfo::new("noop", "Asks for every regular file, finds nothing (benchmarks)")
+            .analyzing_files(FileInterest::globs(&["**"]))
     }
 }
 

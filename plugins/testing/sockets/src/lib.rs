@@ -7,8 +7,7 @@ struct Sockets;
 
 impl Detector for Sockets {
     fn describe() -> PluginInfo {
-        PluginInfo::new("sockets", "Tries to phone home")
-            .analyzing_files(FileInterest::globs(&["**"]))
+        PluginInfo::new("sockets", "Tries to phone home").analyzing_files(FileInterest::globs(&["**"]))
     }
 
     fn analyze_file(meta: FileMeta, _content: &Blob) -> Result<Analysis, PluginError> {
