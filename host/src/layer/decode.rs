@@ -53,7 +53,7 @@ type Blob<R> = BufReader<Counted<HashingReader<R>>>;
 
 enum Decoder<R: Read> {
     Plain(Blob<R>),
-    Gzip(flate2::bufread::MultiGzDecoder<Blob<R>>),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<Blob<R>>>),
     Zstd(zstd::Decoder<'static, Blob<R>>),
 }
 
@@ -71,7 +71,7 @@ impl<R: Read> Decoder<R> {
     fn into_blob(self) -> Blob<R> {
         match self {
             Decoder::Plain(r) => r,
-            Decoder::Gzip(r) => r.into_inner(),
+            Decoder::Gzip(r) => (*r).into_inner(),
             Decoder::Zstd(r) => r.finish(),
         }
     }
@@ -117,7 +117,7 @@ impl<R: Read> LayerStream<R> {
             known => known,
         };
         let decoder = match compression {
-            Compression::Gzip => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
+            Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
             Compression::Zstd => Decoder::Zstd(zstd::Decoder::with_buffer(buffered)?),
             _ => Decoder::Plain(buffered),
         };

@@ -10,8 +10,8 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use bosun::plugin::host::LogLevel;
-pub use bosun::plugin::types::{
+pub use self::bosun::plugin::host::LogLevel;
+pub use self::bosun::plugin::types::{
     Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry, ImageInfo,
     InstalledPackage, Inventory, LayerInfo, Location, OsRelease, PluginError, PluginInfo, Roles, Severity,
 };

@@ -87,7 +87,7 @@ impl LoadedPlugins {
         }
         let options: Vec<Vec<(String, String)>> =
             plugins.iter().map(|p| request.plugin_options.get(p.id()).cloned().unwrap_or_default()).collect();
-        for (id, _) in &request.plugin_options {
+        for id in request.plugin_options.keys() {
             if !plugins.iter().any(|p| p.id() == id) {
                 return Err(Error::new(
                     ErrorKind::InvalidRequest,

@@ -46,7 +46,7 @@ impl Source {
         let metadata = std::fs::metadata(path)
             .map_err(|err| Error::new(ErrorKind::SourceNotFound, format!("{}: {err}", path.display())))?;
         match transport {
-            Some("dir" | "rootfs") => return Ok(Source::Rootfs(path.to_owned())),
+            Some("dir" | "rootfs") => Ok(Source::Rootfs(path.to_owned())),
             Some(_) | None if metadata.is_dir() => {
                 let container = DirContainer::open(path)?;
                 if container.contains("index.json") || container.contains("manifest.json") {

@@ -6,6 +6,7 @@
 //! - `panic*`: panics (a trap);
 //! - `flood*`: returns 1,000,000 findings (the host must bound what it keeps);
 //! - `shout*`: writes megabytes to stdout and stderr (captured, bounded);
+//! - `ansi*`: a finding whose strings carry terminal escape sequences;
 //! - anything else it asked for: one honest finding, to show it still works.
 
 use bosun_plugin_sdk::*;
@@ -41,6 +42,13 @@ impl Detector for Hostile {
                 println!("{line}");
                 eprintln!("{line}");
             }
+        }
+        if name.starts_with("ansi") {
+            let finding =
+                Finding::new("ansi-\u{1b}[2J", Category::Other, Severity::High, "\u{1b}[31mred\u{1b}[0m title")
+                    .at(Location::in_file(&meta.path))
+                    .evidence("\u{1b}]0;pwned\u{7}\u{202e}reversed");
+            return Ok(Analysis::with_findings(vec![finding]));
         }
         let count = if name.starts_with("flood") { 1_000_000 } else { 1 };
         let findings = (0..count)
