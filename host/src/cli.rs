@@ -116,7 +116,7 @@ pub struct ScanArgs {
     /// The severity --exit-code reacts to [default: any finding].
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<SeverityArg>,
-    /// Built-in scanners to run, by id, comma-separated [default: all].
+    /// Built-in scanners to run, by id, comma-separated [default: all]; '' for none.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub scanners: Option<Vec<String>>,
     /// Also run the plugin component in FILE (any language); repeatable.
@@ -184,7 +184,8 @@ impl ScanArgs {
         Ok(ScanRequest {
             source: self.source.clone(),
             platform,
-            scanners: self.scanners.clone(),
+            // `--scanners ''` runs no built-in plugin (only those given with --plugin).
+            scanners: self.scanners.as_ref().map(|ids| ids.iter().filter(|id| !id.is_empty()).cloned().collect()),
             plugin_files: self.plugins.clone(),
             plugin_options,
             timings: self.timings,

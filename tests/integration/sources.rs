@@ -102,3 +102,24 @@ fn missing_source_is_one_clear_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("bosun: /nonexistent/image.tar: "), "{stderr}");
 }
+
+#[test]
+fn committed_demo_image_is_what_the_script_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(workspace().join("fixtures/build.py"))
+        .arg("--demo")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let fresh = std::fs::read(dir.path().join("demo.tar")).unwrap();
+    let committed = std::fs::read(workspace().join("fixtures/demo/demo.tar")).unwrap();
+    assert!(
+        fresh == committed,
+        "fixtures/demo/demo.tar is stale: rerun `python3 fixtures/build.py --demo fixtures/demo`"
+    );
+    let (code, report) = scan_json(&workspace().join("fixtures/demo/demo.tar"), &[]);
+    assert_eq!(code, 0);
+    assert_demo_findings(&report);
+}

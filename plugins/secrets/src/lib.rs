@@ -48,8 +48,10 @@ pub fn scan_text(text: &str) -> Vec<Match> {
             let shown = &text[whole.start()..secret.start()];
             let evidence = if rule.id == "private-key" {
                 format!("{}<redacted key>", shown.trim_end())
-            } else {
+            } else if rule.reveal_prefix {
                 format!("{shown}{}", redact(secret.as_str()))
+            } else {
+                format!("{shown}{}", "*".repeat(secret.as_str().chars().count().clamp(3, 16)))
             };
             found.push(Match { rule_id: rule.id, start: whole.start(), end: whole.end(), evidence });
         }

@@ -14,6 +14,9 @@ pub struct Rule {
     pub pattern: &'static str,
     /// Tags for the finding.
     pub tags: &'static [&'static str],
+    /// Show the first characters of the secret in evidence: true only where
+    /// they name the credential type (`AKIA`, `ghp_`) rather than a guessable part.
+    pub reveal_prefix: bool,
     /// Cheap prefilter: the rule runs only on text containing one of these
     /// (compared case-insensitively).
     pub keywords: &'static [&'static str],
@@ -27,6 +30,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::High,
         pattern: r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?P<secret>[\s\S]{16,}?)-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
         tags: &["private-key"],
+        reveal_prefix: false,
         keywords: &["PRIVATE KEY"],
     },
     Rule {
@@ -35,6 +39,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Critical,
         pattern: r"\b(?P<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
         tags: &["aws", "cloud"],
+        reveal_prefix: true,
         keywords: &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
     },
     Rule {
@@ -43,6 +48,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Critical,
         pattern: r#"(?i)aws_?secret_?(?:access_?)?key(?:_?id)?["']?\s*[:=]\s*["']?(?P<secret>[A-Za-z0-9/+=]{40})\b"#,
         tags: &["aws", "cloud"],
+        reveal_prefix: false,
         keywords: &["secret"],
     },
     Rule {
@@ -51,6 +57,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Critical,
         pattern: r"\b(?P<secret>(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})\b",
         tags: &["github"],
+        reveal_prefix: true,
         keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
     },
     Rule {
@@ -59,6 +66,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::High,
         pattern: r"\b(?P<secret>xox[baprs]-[0-9A-Za-z-]{10,72})\b",
         tags: &["slack"],
+        reveal_prefix: true,
         keywords: &["xox"],
     },
     Rule {
@@ -67,6 +75,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::High,
         pattern: r#"(?i)\b(?:password|passwd|pwd)["']?\s*[:=]\s*["']?(?P<secret>[^\s"'$<>{}]{6,})"#,
         tags: &["password"],
+        reveal_prefix: false,
         keywords: &["pass", "pwd"],
     },
 ];
