@@ -140,6 +140,9 @@ pub struct ScanArgs {
     /// Memory one plugin instance may use, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub plugin_memory: usize,
+    /// Traps (timeouts, out-of-memory, panics) after which a plugin is disabled for the scan.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().plugin_trap_budget)]
+    pub plugin_trap_budget: u32,
     /// Files above this many bytes are not analysed.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
     pub max_file_size: u64,
@@ -201,6 +204,7 @@ impl ScanArgs {
         options.limits.plugin_call_timeout = self.plugin_timeout;
         options.limits.plugin_memory = self.plugin_memory << 20;
         options.limits.max_file_size = self.max_file_size;
+        options.limits.plugin_trap_budget = self.plugin_trap_budget;
         Ok(options)
     }
 }

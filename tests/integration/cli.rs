@@ -63,7 +63,8 @@ fn plugins_subcommand_lists_the_built_ins() {
 fn table_escapes_what_plugins_say() {
     let plugin = test_plugin("bosun_test_hostile.wasm");
     let output = bosun()
-        .args(["scan", "-q", "--workers", "1", "--plugin-timeout", "300ms", "--plugin-memory", "64", "--plugin"])
+        .args(["scan", "-q", "--workers", "1", "--plugin-trap-budget", "100", "--plugin-timeout", "300ms"])
+        .args(["--plugin-memory", "64", "--plugin"])
         .arg(&plugin)
         .arg(fixture("hostile-plugins"))
         .output()

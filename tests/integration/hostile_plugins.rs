@@ -16,12 +16,14 @@ fn diagnostic_for<'a>(report: &'a serde_json::Value, code: &str, path: &str) -> 
 
 #[test]
 fn loops_hogs_panics_and_floods_are_contained() {
-    let (code, report) = hostile_scan(&["--workers", "1"]);
+    let (code, report) = hostile_scan(&["--workers", "1", "--plugin-trap-budget", "100"]);
     assert_eq!(code, 3, "plugin failures make the scan incomplete");
 
     let timeout = diagnostic_for(&report, "plugin-timeout", "/hostile/loop").expect("loop reported");
     assert_eq!(timeout["plugin"], "hostile");
     assert!(timeout["message"].as_str().unwrap().contains("ran longer than 300 ms"));
+    let sleep = diagnostic_for(&report, "plugin-timeout", "/hostile/sleep").expect("a sleep in a host call is stopped");
+    assert!(sleep["message"].as_str().unwrap().contains("ran longer than 300 ms"));
     let oom = diagnostic_for(&report, "plugin-out-of-memory", "/hostile/hog").expect("hog reported");
     assert!(oom["message"].as_str().unwrap().contains("memory cap of 64 MiB"));
     let flood = diagnostic_for(&report, "plugin-out-of-memory", "/hostile/flood")

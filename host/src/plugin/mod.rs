@@ -79,7 +79,7 @@ impl Runtime {
         config.wasm_component_model(true).epoch_interruption(true).parallel_compilation(true);
         let engine = Engine::new(&config).map_err(|err| Error::new(ErrorKind::PluginLoad, err.to_string()))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .and_then(|()| {
                 wit::Plugin::add_to_linker::<_, wasmtime::component::HasSelf<state::HostState>>(&mut linker, |s| s)
             })

@@ -12,25 +12,41 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 /// Longest log line kept, in bytes.
 const MAX_LOG_LINE: usize = 1024;
 
-/// Caps linear memory and remembers that it did, so a trap can be named as
-/// an out-of-memory rather than a generic failure.
+/// Caps the instance's linear memories together (a component may hold several
+/// core instances, each with its own memory) and remembers that it refused a
+/// growth, so a trap can be named as out-of-memory rather than a generic failure.
 pub struct MemoryCap {
     limit: usize,
+    total: usize,
     /// Set when a growth beyond the cap was refused.
     pub exceeded: bool,
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
-        if desired > self.limit {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
+        let total = self.total + desired.saturating_sub(current);
+        if total > self.limit {
             self.exceeded = true;
             return Err(wasmtime::format_err!("memory cap of {} MiB exceeded", self.limit >> 20));
         }
+        self.total = total;
         Ok(true)
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
         Ok(desired <= 1 << 20)
+    }
+
+    fn instances(&self) -> usize {
+        64
+    }
+
+    fn memories(&self) -> usize {
+        16
+    }
+
+    fn tables(&self) -> usize {
+        64
     }
 }
 
@@ -56,6 +72,8 @@ pub struct HostState {
     datasets: Arc<Datasets>,
     /// Captured stderr (a panic message lands here).
     pub stderr: MemoryOutputPipe,
+    /// When the current call must stop; checked on every epoch tick.
+    pub deadline: std::time::Instant,
 }
 
 impl HostState {
@@ -69,20 +87,18 @@ impl HostState {
         datasets: Arc<Datasets>,
     ) -> Self {
         let stderr = MemoryOutputPipe::new(output);
-        let wasi = wasmtime_wasi::WasiCtx::builder()
-            .stdout(MemoryOutputPipe::new(output))
-            .stderr(stderr.clone())
-            .allow_blocking_current_thread(true)
-            .build();
+        let wasi =
+            wasmtime_wasi::WasiCtx::builder().stdout(MemoryOutputPipe::new(output)).stderr(stderr.clone()).build();
         HostState {
             wasi,
             table: ResourceTable::new(),
-            memory: MemoryCap { limit: memory_limit, exceeded: false },
+            memory: MemoryCap { limit: memory_limit, total: 0, exceeded: false },
             logs: Vec::new(),
             max_log_lines,
             max_read_all,
             datasets,
             stderr,
+            deadline: std::time::Instant::now(),
         }
     }
 
@@ -111,7 +127,7 @@ impl WasiView for HostState {
 impl bosun::plugin::types::Host for HostState {}
 
 impl bosun::plugin::host::Host for HostState {
-    fn log(&mut self, level: LogLevel, mut message: String) -> Result<()> {
+    async fn log(&mut self, level: LogLevel, mut message: String) -> Result<()> {
         if self.logs.len() < self.max_log_lines {
             if message.len() > MAX_LOG_LINE {
                 let mut end = MAX_LOG_LINE;
@@ -126,7 +142,7 @@ impl bosun::plugin::host::Host for HostState {
         Ok(())
     }
 
-    fn open_dataset(&mut self, name: String) -> Result<Result<Resource<BlobHandle>, String>> {
+    async fn open_dataset(&mut self, name: String) -> Result<Result<Resource<BlobHandle>, String>> {
         match self.datasets.open(&name) {
             Ok(content) => Ok(Ok(self.push_blob(content)?)),
             Err(reason) => Ok(Err(reason)),
@@ -135,16 +151,16 @@ impl bosun::plugin::host::Host for HostState {
 }
 
 impl bosun::plugin::host::HostBlob for HostState {
-    fn size(&mut self, blob: Resource<BlobHandle>) -> Result<u64> {
+    async fn size(&mut self, blob: Resource<BlobHandle>) -> Result<u64> {
         Ok(self.content(&blob)?.size())
     }
 
-    fn read(&mut self, blob: Resource<BlobHandle>, offset: u64, len: u32) -> Result<Vec<u8>> {
+    async fn read(&mut self, blob: Resource<BlobHandle>, offset: u64, len: u32) -> Result<Vec<u8>> {
         let len = u64::from(len).min(self.max_read_all);
         Ok(self.content(&blob)?.read_at(offset, len)?)
     }
 
-    fn read_all(&mut self, blob: Resource<BlobHandle>) -> Result<Result<Vec<u8>, String>> {
+    async fn read_all(&mut self, blob: Resource<BlobHandle>) -> Result<Result<Vec<u8>, String>> {
         let content = self.content(&blob)?;
         if content.size() > self.max_read_all {
             return Ok(Err(format!(
@@ -156,7 +172,7 @@ impl bosun::plugin::host::HostBlob for HostState {
         Ok(Ok(content.read_at(0, content.size())?))
     }
 
-    fn drop(&mut self, blob: Resource<BlobHandle>) -> Result<()> {
+    async fn drop(&mut self, blob: Resource<BlobHandle>) -> Result<()> {
         self.table.delete(blob)?;
         Ok(())
     }

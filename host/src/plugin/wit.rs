@@ -4,7 +4,8 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "plugin",
-    imports: { default: trappable },
+    imports: { default: async | trappable },
+    exports: { default: async },
     with: {
         "bosun:plugin/host.blob": crate::plugin::blob::BlobHandle,
     },

@@ -2,6 +2,7 @@
 //! the name of the file it is given:
 //!
 //! - `loop*`: spins forever (the epoch deadline must stop it);
+//! - `sleep*`: sleeps for years in a host call (the deadline must still stop it);
 //! - `hog*`: allocates until memory runs out (the memory cap must stop it);
 //! - `panic*`: panics (a trap);
 //! - `flood*`: returns 1,000,000 findings (the host must bound what it keeps);
@@ -25,6 +26,9 @@ impl Detector for Hostile {
             loop {
                 n = std::hint::black_box(n.wrapping_add(1));
             }
+        }
+        if name.starts_with("sleep") {
+            std::thread::sleep(std::time::Duration::from_secs(u64::MAX / 4));
         }
         if name.starts_with("hog") {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
