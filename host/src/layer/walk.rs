@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::plugin::wit::FileKind;
 use cap_std::fs::{Dir, MetadataExt};
 use std::io::{self, Read};
+use std::path::PathBuf;
 
 /// Metadata of one entry, normalised.
 #[derive(Debug, Clone)]
@@ -42,6 +43,13 @@ pub enum Event<'a> {
     Whiteout(String),
     /// An opaque directory: everything below `dir` from lower layers is hidden.
     Opaque(String),
+    /// An entry of an unpacked root filesystem that could not be read; skipped.
+    Unreadable {
+        /// Its path inside the image.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// An entry whose raw path climbed out of the root; it was resolved inside it.
     Escaped {
         /// The raw path as written in the layer.
@@ -132,25 +140,45 @@ fn tar_error(err: io::Error, count: u64) -> Error {
 
 /// Walk an unpacked root filesystem through a capability on its directory:
 /// symlinks are reported, never followed, and nothing outside it is reachable.
+/// An entry that cannot be read is reported and skipped; the walk goes on.
 pub fn walk_dir(root: &Dir, max_entries: u64, mut visit: impl FnMut(Event<'_>) -> Flow) -> Result<u64> {
-    let mut stack = vec![String::new()];
+    let mut stack: Vec<(String, PathBuf)> = vec![(String::new(), PathBuf::new())];
     let mut count = 0u64;
-    while let Some(rel) = stack.pop() {
-        let dir = if rel.is_empty() { root.try_clone() } else { root.open_dir(&rel) }
-            .map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
-        let mut names = Vec::new();
-        for entry in dir.entries().map_err(|err| Error::invalid(format!("/{rel}: {err}")))? {
-            let entry = entry.map_err(|err| Error::invalid(format!("/{rel}: {err}")))?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
+    let mut emit = |event: Event<'_>| match visit(event) {
+        Flow::Break(err) => Err(err),
+        Flow::Continue(()) => Ok(()),
+    };
+    while let Some((rel, rel_os)) = stack.pop() {
+        let opened = if rel.is_empty() { root.try_clone() } else { root.open_dir(&rel_os) };
+        let listing = opened.and_then(|dir| {
+            let mut names = Vec::new();
+            for entry in dir.entries()? {
+                names.push(entry?.file_name());
+            }
+            Ok((dir, names))
+        });
+        let (dir, mut names) = match listing {
+            Ok(listing) => listing,
+            Err(err) => {
+                emit(Event::Unreadable { path: format!("/{rel}"), reason: err.to_string() })?;
+                continue;
+            }
+        };
         names.sort();
         for name in names {
             count += 1;
             if count > max_entries {
                 return Err(Error::invalid(format!("directory has more than {max_entries} entries")));
             }
-            let child = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-            let md = dir.symlink_metadata(&name).map_err(|err| Error::invalid(format!("/{child}: {err}")))?;
+            let shown = name.to_string_lossy();
+            let child = if rel.is_empty() { shown.into_owned() } else { format!("{rel}/{shown}") };
+            let md = match dir.symlink_metadata(&name) {
+                Ok(md) => md,
+                Err(err) => {
+                    emit(Event::Unreadable { path: format!("/{child}"), reason: err.to_string() })?;
+                    continue;
+                }
+            };
             let ft = md.file_type();
             let kind = if ft.is_dir() {
                 FileKind::Directory
@@ -174,19 +202,16 @@ pub fn walk_dir(root: &Dir, max_entries: u64, mut visit: impl FnMut(Event<'_>) -
                 mtime: md.mtime().max(0) as u64,
                 link_target,
             };
-            let flow = if kind == FileKind::Regular {
+            if kind == FileKind::Regular {
                 match dir.open(&name) {
-                    Ok(file) => visit(Event::Entry { meta, content: &mut file.into_std() }),
-                    Err(_) => visit(Event::Entry { meta, content: &mut io::empty() }),
+                    Ok(file) => emit(Event::Entry { meta, content: &mut file.into_std() })?,
+                    Err(err) => emit(Event::Unreadable { path: meta.path, reason: err.to_string() })?,
                 }
             } else {
-                visit(Event::Entry { meta, content: &mut io::empty() })
-            };
-            if let Flow::Break(err) = flow {
-                return Err(err);
+                emit(Event::Entry { meta, content: &mut io::empty() })?;
             }
             if kind == FileKind::Directory {
-                stack.push(child);
+                stack.push((child, rel_os.join(&name)));
             }
         }
     }

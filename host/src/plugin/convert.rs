@@ -62,11 +62,12 @@ pub fn finding_from_wit(
         remediation: bounded_opt(finding.remediation),
         references: bounded_list(finding.references),
         tags: bounded_list(finding.tags),
+        analyzed: path.zip(layer).map(|(p, (index, _))| (p.to_owned(), index)),
     }
 }
 
-/// A plugin's package as a report record.
-pub fn package_from_wit(package: wit::InstalledPackage, layer: usize) -> PackageRecord {
+/// A plugin's package as a report record; `analyzed` is the file the plugin was given.
+pub fn package_from_wit(package: wit::InstalledPackage, analyzed: &str, layer: usize) -> PackageRecord {
     PackageRecord {
         purl: bounded(package.purl),
         name: bounded(package.name),
@@ -78,5 +79,6 @@ pub fn package_from_wit(package: wit::InstalledPackage, layer: usize) -> Package
         licenses: bounded_list(package.licenses),
         found_in: bounded(package.found_in),
         layer,
+        analyzed: analyzed.to_owned(),
     }
 }

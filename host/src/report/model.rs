@@ -213,6 +213,10 @@ pub struct FindingRecord {
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The file the plugin was given (and its layer), which decides
+    /// `file_status` whatever path the plugin reported.
+    #[serde(skip)]
+    pub analyzed: Option<(String, usize)>,
 }
 
 /// One installed package.
@@ -242,6 +246,9 @@ pub struct PackageRecord {
     pub found_in: String,
     /// The layer that installed it.
     pub layer: usize,
+    /// The file the plugin read it from, which decides whether it is still installed.
+    #[serde(skip)]
+    pub analyzed: String,
 }
 
 /// How serious a diagnostic is.

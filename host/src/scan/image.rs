@@ -44,6 +44,7 @@ struct LayerScan<'a> {
     repeats: std::collections::BTreeMap<&'static str, usize>,
     stats: &'a mut ImageStats,
     wanted: Vec<usize>,
+    content_bytes: u64,
 }
 
 impl LayerScan<'_> {
@@ -60,8 +61,12 @@ impl LayerScan<'_> {
             return Flow::Break(Error::new(ErrorKind::Cancelled, "scan cancelled"));
         }
         match event {
-            Event::Whiteout(path) => self.changes.deleted(path),
-            Event::Opaque(dir) => self.changes.made_opaque(dir),
+            Event::Whiteout(path) => self.changes.deleted(&path),
+            Event::Opaque(dir) => self.changes.made_opaque(&dir),
+            Event::Unreadable { path, reason } => self.note(
+                "unreadable-entry",
+                Diagnostic::warning("unreadable-entry", format!("cannot be read ({reason}); skipped")).path(&path),
+            ),
             Event::Escaped { raw, resolved } => self.note(
                 "path-traversal",
                 Diagnostic::warning(
@@ -76,7 +81,7 @@ impl LayerScan<'_> {
     }
 
     fn entry(&mut self, meta: EntryMeta, content: &mut dyn Read) -> Flow {
-        self.changes.wrote(&meta.path);
+        self.changes.wrote(&meta.path, meta.kind == FileKind::Directory);
         self.stats.entries += 1;
         if self.stats.entries.is_multiple_of(4096) {
             self.ctx.progress.event(ProgressEvent::Files { count: self.stats.entries });
@@ -122,6 +127,15 @@ impl LayerScan<'_> {
                 );
             }
             return Flow::Continue(());
+        }
+        // Sparse entries expand to zeros that never pass through the layer's
+        // own limits: count what is handed to plugins against the same budget.
+        self.content_bytes += meta.size;
+        if self.content_bytes > self.ctx.limits.max_layer_size {
+            return Flow::Break(Error::invalid(format!(
+                "layer expands beyond {} bytes of file content (sparse entries?)",
+                self.ctx.limits.max_layer_size
+            )));
         }
         let content = if meta.kind == FileKind::Regular {
             match self.read_content(&meta, head, content) {
@@ -183,6 +197,7 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
     let mut layer_records = Vec::with_capacity(image.layers.len());
     let mut all_changes = Vec::with_capacity(image.layers.len());
     let history = image.config.layer_history();
+    let path_key = std::hash::RandomState::new();
 
     let (sender, receiver) = crossbeam_channel::bounded::<Job>(ctx.workers * 4);
     let outputs: Vec<Output> = std::thread::scope(|scope| -> Result<Vec<Output>> {
@@ -202,11 +217,12 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
                     index: layer.index,
                     digest: layer.diff_id.as_ref().map(|d| d.to_string()).unwrap_or_default(),
                     jobs: &sender,
-                    changes: LayerChanges::default(),
+                    changes: LayerChanges::new(path_key.clone()),
                     diagnostics: Vec::new(),
                     repeats: Default::default(),
                     stats: &mut stats,
                     wanted: Vec::new(),
+                    content_bytes: 0,
                 };
                 let (status, entries) = read_layer(ctx, layer, &mut scan)?;
                 for (code, count) in &scan.repeats {
@@ -239,7 +255,19 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
             Ok(())
         })();
         drop(sender);
-        let outputs = handles.into_iter().map(|h| h.join().expect("worker threads do not panic")).collect();
+        let outputs = handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    let mut lost = Output::default();
+                    lost.diagnostics.push(Diagnostic::error(
+                        "worker-failed",
+                        "a worker thread failed; the files it was analysing have no results",
+                    ));
+                    lost
+                })
+            })
+            .collect();
         walked.map(|()| outputs)
     })?;
     ctx.cancel.check()?;
@@ -256,19 +284,17 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
         diagnostics.extend(output.diagnostics);
     }
     for finding in &mut findings {
-        if let (Some(path), Some(layer)) = (&finding.path, finding.layer) {
-            finding.file_status = Some(view.status(path, layer));
+        if let Some((path, layer)) = &finding.analyzed {
+            finding.file_status = Some(view.status(path, *layer));
         }
     }
-    packages.retain(|p: &PackageRecord| view.status(&p.found_in, p.layer) == FileStatus::Present);
+    packages.retain(|p: &PackageRecord| view.status(&p.analyzed, p.layer) == FileStatus::Present);
     packages.sort();
     packages.dedup();
     os_candidates.retain(|(layer, path, _)| view.status(path, *layer) == FileStatus::Present);
-    let os = os_candidates.into_iter().max_by_key(|(layer, _, _)| *layer).map(|(_, _, os)| OsInfo {
-        id: os.id,
-        version_id: os.version_id,
-        codename: os.codename,
-        pretty_name: os.pretty_name,
+    // The top-most layer wins; within a layer, the first path in sort order.
+    let os = os_candidates.into_iter().min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))).map(|(_, _, os)| {
+        OsInfo { id: os.id, version_id: os.version_id, codename: os.codename, pretty_name: os.pretty_name }
     });
 
     let calls_started = Instant::now();
@@ -278,6 +304,7 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
     sort_findings(&mut findings);
     diagnostics.sort();
     diagnostics.dedup();
+    let diagnostics = cap_repeats(diagnostics);
     ctx.progress.event(ProgressEvent::ImageFinished);
     let summary = Summary::of(&findings);
     Ok((
@@ -441,6 +468,33 @@ fn image_calls(
     }
 }
 
+/// Keep at most [`MAX_REPEATS`] diagnostics per (plugin, code, layer) and say
+/// how many more there were: a plugin that warns on every file of a million
+/// cannot bloat the report.
+fn cap_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut kept = Vec::with_capacity(diagnostics.len().min(1024));
+    let mut counts: std::collections::BTreeMap<(Option<String>, String, Option<usize>), usize> = Default::default();
+    for diagnostic in diagnostics {
+        let key = (diagnostic.plugin.clone(), diagnostic.code.clone(), diagnostic.layer);
+        let seen = counts.entry(key).or_default();
+        *seen += 1;
+        if *seen <= MAX_REPEATS {
+            kept.push(diagnostic);
+        }
+    }
+    for ((plugin, code, layer), count) in counts {
+        if count > MAX_REPEATS {
+            let mut summary =
+                Diagnostic::info("repeated", format!("{} more `{code}` diagnostics not listed", count - MAX_REPEATS));
+            summary.plugin = plugin;
+            summary.layer = layer;
+            kept.push(summary);
+        }
+    }
+    kept.sort();
+    kept
+}
+
 fn sort_findings(findings: &mut Vec<FindingRecord>) {
     let category_order = |f: &FindingRecord| match category_name(f.category) {
         "vulnerability" => 0,
@@ -463,6 +517,10 @@ fn sort_findings(findings: &mut Vec<FindingRecord>) {
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.history_index.cmp(&b.history_index))
             .then_with(|| a.package_purl.cmp(&b.package_purl))
+            // Ties between records that differ elsewhere: fall back to every field.
+            .then_with(|| {
+                serde_json::to_string(a).unwrap_or_default().cmp(&serde_json::to_string(b).unwrap_or_default())
+            })
     });
     findings.dedup();
 }

@@ -86,8 +86,13 @@ pub fn run(plugins: &LoadedPlugins, jobs: Receiver<Job>, cancel: &CancelToken) -
                             .take(keep)
                             .map(|f| finding_from_wit(id, f, Some(&job.meta.path), layer)),
                     );
-                    out.packages
-                        .extend(analysis.packages.into_iter().take(100_000).map(|p| package_from_wit(p, job.layer)));
+                    out.packages.extend(
+                        analysis
+                            .packages
+                            .into_iter()
+                            .take(100_000)
+                            .map(|p| package_from_wit(p, &job.meta.path, job.layer)),
+                    );
                     if let Some(os) = analysis.os {
                         out.os.push((job.layer, job.meta.path.clone(), os));
                     }

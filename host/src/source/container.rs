@@ -61,6 +61,10 @@ impl DirContainer {
 
 impl Container for DirContainer {
     fn open(&self, path: &str) -> Result<MemberReader<'_>> {
+        // Refuse fifos and devices before opening: opening a fifo would block.
+        if !self.dir.is_file(path) {
+            return Err(Error::invalid(format!("{}: {path} is missing or not a regular file", self.origin.display())));
+        }
         let file = self
             .dir
             .open(path)

@@ -26,6 +26,9 @@ pub fn resolve(container: &dyn Container, limit: u64) -> Result<Vec<ResolvedImag
     if entries.is_empty() {
         return Err(Error::invalid("manifest.json lists no image"));
     }
+    if entries.len() > 256 {
+        return Err(Error::invalid(format!("manifest.json lists {} images; refusing more than 256", entries.len())));
+    }
     entries.into_iter().map(|entry| image(container, entry, limit)).collect()
 }
 

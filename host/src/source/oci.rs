@@ -16,6 +16,9 @@ const INDEX_TYPES: &[&str] =
     &["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 /// Nested indexes deeper than this are refused (a cycle or a hostile layout).
 const MAX_DEPTH: usize = 4;
+/// Manifests and indexes one source may name: a hostile index cannot fan out
+/// into unbounded work.
+const MAX_MANIFESTS: usize = 256;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -81,8 +84,9 @@ pub fn resolve(
 ) -> Result<Vec<ResolvedImage>> {
     let index: Index = parse(&read_small(container, "index.json", limit)?, "index.json")?;
     let mut images = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for descriptor in &index.manifests {
-        walk(container, descriptor, 0, limit, &mut images, diagnostics)?;
+        walk(container, descriptor, 0, limit, &mut images, &mut seen, diagnostics)?;
     }
     if images.is_empty() {
         return Err(Error::invalid(format!(
@@ -99,6 +103,7 @@ fn walk(
     depth: usize,
     limit: u64,
     images: &mut Vec<ResolvedImage>,
+    seen: &mut std::collections::HashSet<Digest>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     if depth > MAX_DEPTH {
@@ -108,6 +113,12 @@ fn walk(
         return Ok(());
     }
     let digest = Digest::parse(&descriptor.digest)?;
+    if !seen.insert(digest.clone()) {
+        return Ok(()); // listed twice: scanned once
+    }
+    if seen.len() > MAX_MANIFESTS {
+        return Err(Error::invalid(format!("the layout names more than {MAX_MANIFESTS} manifests; refusing it")));
+    }
     if !container.contains(&blob_path(&digest)) {
         // Docker saves an index listing every platform but only the local one's blobs.
         diagnostics.push(Diagnostic::info(
@@ -121,7 +132,7 @@ fn walk(
     if INDEX_TYPES.contains(&media_type.as_str()) {
         let index: Index = parse(&bytes, &format!("index {}", digest.short()))?;
         for child in &index.manifests {
-            walk(container, child, depth + 1, limit, images, diagnostics)?;
+            walk(container, child, depth + 1, limit, images, seen, diagnostics)?;
         }
         return Ok(());
     }
