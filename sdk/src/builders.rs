@@ -25,6 +25,7 @@ impl Default for Location {
             layer_digest: None,
             line_start: None,
             line_end: None,
+            column: None,
             byte_start: None,
             byte_end: None,
             history_index: None,
@@ -48,6 +49,8 @@ impl Location {
         self.byte_start = Some(start as u64);
         self.byte_end = Some(end as u64);
         self.line_start = Some(crate::line_of(text, start));
+        let line_begin = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        self.column = u32::try_from(start.saturating_sub(line_begin) + 1).ok();
         self.line_end = Some(crate::line_of(text, end.saturating_sub(1).max(start)));
         self
     }

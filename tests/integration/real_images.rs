@@ -51,6 +51,9 @@ fn planted_image_secrets_match_the_peer_verdict() {
                 "{source}: missing {rule} at {path}:{line}"
             );
         }
+        // Trivy's two config findings: the token in Env and in the history entry that set it.
+        let in_config = ours.iter().filter(|f| f["rule_id"] == "github-pat" && f.get("path").is_none()).count();
+        assert_eq!(in_config, 2, "{source}");
         // The key exists only in the layer history: a whiteout deleted it.
         let key = ours.iter().find(|f| f["rule_id"] == "private-key").unwrap();
         assert_eq!(key["file_status"], "removed");

@@ -53,6 +53,7 @@ pub fn finding_from_wit(
             .filter(|d| !d.is_empty()),
         file_status: None,
         lines,
+        column: location.column,
         bytes,
         history_index: location.history_index,
         evidence: bounded_opt(finding.evidence),

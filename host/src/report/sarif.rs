@@ -57,6 +57,9 @@ fn result(finding: &FindingRecord, rule_index: usize, image: &str) -> Value {
     let mut physical = json!({ "artifactLocation": { "uri": uri, "uriBaseId": "ROOTPATH" } });
     if let Some((start, end)) = finding.lines {
         physical["region"] = json!({ "startLine": start.max(1), "endLine": end.max(start).max(1) });
+        if let Some(column) = finding.column {
+            physical["region"]["startColumn"] = json!(column.max(1));
+        }
     } else if let Some((start, end)) = finding.bytes {
         physical["region"] = json!({ "byteOffset": start, "byteLength": end - start });
     }

@@ -36,7 +36,7 @@ fn location(finding: &FindingRecord) -> String {
     let mut text = match (&finding.path, finding.history_index) {
         (Some(path), _) => escape(path),
         (None, Some(step)) => format!("history step {step}"),
-        (None, None) => "image".to_owned(),
+        (None, None) => "image config".to_owned(),
     };
     if let Some((start, end)) = finding.lines {
         if start == end {

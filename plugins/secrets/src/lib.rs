@@ -1,70 +1,86 @@
-//! bosun's secret finder: credentials, cloud keys and private keys left in an
-//! image. Evidence is always redacted.
+//! bosun's secret finder: credentials, cloud keys, tokens, private keys,
+//! keystores, certificates and disclosed source code left in an image, and
+//! secrets in its config (`Env`, history, labels). Evidence is always redacted.
 
+mod engine;
+mod placeholders;
 mod rules;
+mod special;
+
+pub use engine::{Match, Scan, entropy, mask, scan};
+pub use rules::{BUILTIN, RuleSet};
+pub use special::{Found, disclosure, keystore, pem, putty};
 
 use bosun_plugin_sdk::*;
-use regex::Regex;
-use std::sync::OnceLock;
-
-pub use rules::{RULES, Rule};
+use std::sync::{Arc, Mutex};
 
 /// Bytes sampled to decide that a file is binary.
-const BINARY_SNIFF: usize = 8 << 10;
+const BINARY_SNIFF: u32 = 8 << 10;
+/// Largest file read.
+const MAX_FILE: u64 = 8 << 20;
+const REMEDIATION: &str =
+    "Remove the secret from the image and from every layer (rebuild without it), rotate it, and supply it at run time";
+
+/// The rules in force: the built-ins until `configure` says otherwise.
+static ACTIVE: Mutex<Option<Arc<RuleSet>>> = Mutex::new(None);
+
+fn active() -> Arc<RuleSet> {
+    let mut guard = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    Arc::clone(guard.get_or_insert_with(|| Arc::new(RuleSet::build(None, &[]).expect("built-in rules are valid"))))
+}
 
 struct Secrets;
 
-fn compiled() -> &'static [(&'static Rule, Regex)] {
-    static COMPILED: OnceLock<Vec<(&'static Rule, Regex)>> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        RULES.iter().map(|rule| (rule, Regex::new(rule.pattern).expect("built-in rule compiles"))).collect()
-    })
+fn finding_from_match(set: &RuleSet, m: &Match, text: &str, location: Location) -> Finding {
+    let rule = &set.rules[m.rule];
+    let location = match &location.path {
+        Some(_) => location.with_span(text, m.start, m.end),
+        None => location,
+    };
+    let tags: Vec<&str> = rule.tags.iter().map(String::as_str).collect();
+    Finding::new(&rule.id, Category::Secret, rule.severity, &rule.title)
+        .described(format!("{} found by rule {}", rule.title, rule.id))
+        .confidence(if rule.entropy.is_some() || rule.reveal { Confidence::High } else { Confidence::Medium })
+        .at(location)
+        .evidence(m.evidence.clone())
+        .remediation(rule.remediation.clone().unwrap_or_else(|| REMEDIATION.to_owned()))
+        .tagged(&tags)
 }
 
-/// A secret one rule matched in a text.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Match {
-    /// The rule's id.
-    pub rule_id: &'static str,
-    /// Byte range of the whole match.
-    pub start: usize,
-    /// End of the whole match.
-    pub end: usize,
-    /// Redacted evidence.
-    pub evidence: String,
-}
-
-/// Every secret in `text`.
-pub fn scan_text(text: &str) -> Vec<Match> {
-    let mut found = Vec::new();
-    let lowered = text.to_ascii_lowercase();
-    for (rule, regex) in compiled() {
-        if !rule.keywords.iter().any(|k| lowered.contains(&k.to_ascii_lowercase())) {
-            continue;
-        }
-        for caps in regex.captures_iter(text) {
-            let whole = caps.get(0).expect("group 0 always matches");
-            let secret = caps.name("secret").unwrap_or(whole);
-            let shown = &text[whole.start()..secret.start()];
-            let evidence = if rule.id == "private-key" {
-                format!("{}<redacted key>", shown.trim_end())
-            } else if rule.reveal_prefix {
-                format!("{shown}{}", redact(secret.as_str()))
-            } else {
-                format!("{shown}{}", "*".repeat(secret.as_str().chars().count().clamp(3, 16)))
-            };
-            found.push(Match { rule_id: rule.id, start: whole.start(), end: whole.end(), evidence });
-        }
+fn finding_from_found(found: Found, text: Option<&str>, path: &str) -> Finding {
+    let mut location = Location::in_file(path);
+    if let (Some((start, end)), Some(text)) = (found.span, text) {
+        location = location.with_span(text, start, end);
     }
-    found
+    let remediation = match found.rule_id {
+        "git-repository" | "svn-working-copy" | "hg-repository" | "source-backup-file" => {
+            "Exclude it from the build context (.dockerignore) or delete it in the same layer that adds it"
+        }
+        "certificate" | "expired-certificate" => "Ship certificates as run-time configuration; renew expired ones",
+        _ => REMEDIATION,
+    };
+    let mut finding = Finding::new(found.rule_id, Category::Secret, found.severity, &found.title)
+        .described(found.description)
+        .confidence(Confidence::High)
+        .at(location)
+        .remediation(remediation)
+        .tagged(&found.tags);
+    finding.evidence = found.evidence;
+    finding
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Detector for Secrets {
     fn describe() -> PluginInfo {
-        PluginInfo::new("secrets", "Leaked credentials, cloud keys, tokens and private keys")
+        PluginInfo::new("secrets", "Leaked credentials, cloud keys, tokens, private keys, certificates and source code")
             .named("Secret finder")
+            .version(env!("CARGO_PKG_VERSION"))
             .analyzing_files(
                 FileInterest::globs(&[
+                    "/*",
                     "/etc/**",
                     "/root/**",
                     "/home/**",
@@ -74,16 +90,40 @@ impl Detector for Secrets {
                     "/var/www/**",
                     "/usr/src/**",
                     "/usr/local/etc/**",
+                    "/usr/local/bin/**",
+                    "/usr/share/nginx/**",
                     "/workspace/**",
+                    "/data/**",
+                    "/tmp/**",
+                    "/var/tmp/**",
+                    "/var/lib/jenkins/**",
+                    "/run/secrets/**",
+                    "/code/**",
+                    "/src/**",
+                    "/usr/app/**",
+                    "/usr/local/app/**",
+                    "**/.git/HEAD",
+                    "**/.svn/wc.db",
+                    "**/.svn/entries",
+                    "**/.hg/requires",
+                    "**/*~",
                 ])
                 .and_extensions(&[
                     "pem",
                     "key",
                     "env",
                     "p8",
+                    "p12",
+                    "pfx",
+                    "jks",
+                    "jceks",
+                    "keystore",
                     "ppk",
+                    "crt",
+                    "cer",
                     "cfg",
                     "conf",
+                    "config",
                     "ini",
                     "properties",
                     "yml",
@@ -91,6 +131,14 @@ impl Detector for Secrets {
                     "json",
                     "toml",
                     "xml",
+                    "tfvars",
+                    "bak",
+                    "old",
+                    "orig",
+                    "swp",
+                    "swo",
+                    "save",
+                    "sql",
                 ])
                 .and_basenames(&[
                     "id_rsa",
@@ -101,62 +149,106 @@ impl Detector for Secrets {
                     ".npmrc",
                     ".pypirc",
                     ".netrc",
+                    "_netrc",
+                    ".pgpass",
                     ".git-credentials",
+                    ".htpasswd",
+                    "htpasswd",
                     "credentials",
+                    "kubeconfig",
+                    "wp-config.php",
+                    "settings.py",
+                    "config.php",
+                    "LocalSettings.php",
+                    "local.php",
                 ])
-                .max_size(4 << 20),
+                .and_magic(&[0xfe, 0xed, 0xfe, 0xed])
+                .and_magic(&[0xce, 0xce, 0xce, 0xce])
+                .max_size(MAX_FILE),
             )
+            .analyzing_image()
+    }
+
+    fn configure(options: Vec<(String, String)>) -> Result<(), PluginError> {
+        let mut user = None;
+        let mut disabled = Vec::new();
+        for (key, value) in options {
+            match key.as_str() {
+                "config" => user = Some(value),
+                "disable" => disabled.extend(value.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+                other => {
+                    return Err(PluginError::InvalidConfig(format!(
+                        "unknown option `{other}` (known: config, disable)"
+                    )));
+                }
+            }
+        }
+        let set = RuleSet::build(user.as_deref(), &disabled).map_err(PluginError::InvalidConfig)?;
+        for problem in set.problems.iter().take(20) {
+            log(LogLevel::Warn, &format!("rule skipped: {problem}"));
+        }
+        *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(set));
+        Ok(())
     }
 
     fn analyze_file(meta: FileMeta, content: &Blob) -> Result<Analysis, PluginError> {
-        let head = content.read(0, BINARY_SNIFF as u32);
+        let mut findings = Vec::new();
+        if let Some(found) = disclosure(&meta.path) {
+            findings.push(finding_from_found(found, None, &meta.path));
+        }
+        let head = content.read(0, BINARY_SNIFF);
+        if let Some(found) = keystore(&head) {
+            findings.push(finding_from_found(found, None, &meta.path));
+            return Ok(Analysis::with_findings(findings));
+        }
         if head.contains(&0) {
-            return Ok(Analysis::default());
+            return Ok(Analysis::with_findings(findings));
         }
         let text = read_text(content)?;
-        let findings = scan_text(&text)
-            .into_iter()
-            .map(|m| {
-                let rule = RULES.iter().find(|r| r.id == m.rule_id).expect("match names a rule");
-                Finding::new(rule.id, Category::Secret, rule.severity, rule.title)
-                    .described(format!("{} found in {}", rule.title, meta.path))
-                    .confidence(Confidence::Medium)
-                    .at(Location::in_file(&meta.path).with_span(&text, m.start, m.end))
-                    .evidence(m.evidence)
-                    .remediation("Remove the secret from the image (and every layer), rotate it, and pass it at run time instead")
-                    .tagged(rule.tags)
-            })
-            .collect();
+        let set = active();
+        let result = scan(&set, Some(&meta.path), &text);
+        findings
+            .extend(result.matches.iter().map(|m| finding_from_match(&set, m, &text, Location::in_file(&meta.path))));
+        findings
+            .extend(pem(&text, &meta.path, now()).into_iter().map(|f| finding_from_found(f, Some(&text), &meta.path)));
+        findings.extend(putty(&text).map(|f| finding_from_found(f, Some(&text), &meta.path)));
+        if !result.placeholders.is_empty() {
+            log(
+                LogLevel::Warn,
+                &format!(
+                    "{} placeholder value(s) not reported as secrets (e.g. {})",
+                    result.placeholders.len(),
+                    mask(&result.placeholders[0], false)
+                ),
+            );
+        }
         Ok(Analysis::with_findings(findings))
+    }
+
+    fn analyze_image(image: ImageInfo) -> Result<Vec<Finding>, PluginError> {
+        let set = active();
+        let mut findings = Vec::new();
+        let mut check = |text: &str, location: Location, place: &str, tag: &str| {
+            for m in scan(&set, None, text).matches {
+                let mut finding = finding_from_match(&set, &m, text, location.clone());
+                finding.title = format!("{} in the image config ({place})", finding.title);
+                finding.tags.extend(["image-config".to_owned(), tag.to_owned()]);
+                findings.push(finding);
+            }
+        };
+        for var in &image.env {
+            check(var, Location::default(), "Env", "env");
+        }
+        for (index, step) in image.history.iter().enumerate() {
+            if let Some(created_by) = &step.created_by {
+                check(created_by, Location::in_history(index as u32), "history", "history");
+            }
+        }
+        for (key, value) in &image.labels {
+            check(&format!("{key}={value}"), Location::default(), "labels", "label");
+        }
+        Ok(findings)
     }
 }
 
 export_detector!(Secrets);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_and_redacts_an_aws_key() {
-        let found = scan_text("aws_access_key_id = AKIAZ7QWERTYUIOPASDF\n");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].rule_id, "aws-access-key-id");
-        assert!(!found[0].evidence.contains("Z7QWERTYUIOPASDF"));
-    }
-
-    #[test]
-    fn finds_a_pem_private_key_without_leaking_it() {
-        let key =
-            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n";
-        let found = scan_text(key);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].rule_id, "private-key");
-        assert!(!found[0].evidence.contains("MIIE"));
-    }
-
-    #[test]
-    fn ignores_text_without_secrets() {
-        assert!(scan_text("just a README about passwords\n").is_empty());
-    }
-}
