@@ -125,6 +125,9 @@ pub struct ScanArgs {
     /// Give a plugin an option: ID:KEY=VALUE; repeatable.
     #[arg(long = "plugin-option", value_name = "ID:KEY=VALUE")]
     pub plugin_options: Vec<String>,
+    /// Extra secret rules (TOML, gitleaks format plus bosun's keys); same-id rules replace built-ins.
+    #[arg(long, value_name = "FILE")]
+    pub secret_config: Option<PathBuf>,
     /// Scan only this platform of a multi-platform image: os/arch[/variant].
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
@@ -183,6 +186,11 @@ impl ScanArgs {
                 .split_once('=')
                 .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
             plugin_options.entry(id.to_owned()).or_default().push((key.to_owned(), value.to_owned()));
+        }
+        if let Some(path) = &self.secret_config {
+            let rules = std::fs::read_to_string(path)
+                .map_err(|err| anyhow::anyhow!("--secret-config {}: {err}", path.display()))?;
+            plugin_options.entry("secrets".to_owned()).or_default().push(("config".to_owned(), rules));
         }
         Ok(ScanRequest {
             source: self.source.clone(),

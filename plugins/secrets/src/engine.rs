@@ -29,6 +29,9 @@ pub struct Scan {
     pub placeholders: Vec<String>,
 }
 
+/// The pseudo path of text that is not a file (an `Env` entry, a history line).
+const CONFIG_TEXT: &str = "/image-config.env";
+
 /// Longest evidence string, in characters.
 const MAX_EVIDENCE: usize = 160;
 
@@ -85,88 +88,107 @@ fn line_around(text: &str, start: usize, end: usize) -> &str {
     &text[begin..finish]
 }
 
+/// The line holding `start..end` and the next one: where a rule whose keyword
+/// is there may match. A keyword far from any secret costs one short regex run.
+fn lines_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let after_line = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let finish = text[after_line..].find('\n').map_or(text.len(), |i| after_line + i);
+    (begin, finish)
+}
+
+/// Decide whether one regex match (in the window starting at `offset`) is a
+/// finding: secret group, entropy, allowlists, placeholders, structural check.
+fn judge(
+    set: &RuleSet,
+    index: usize,
+    text: &str,
+    offset: usize,
+    caps: &regex::Captures<'_>,
+    placeholders: &mut Vec<String>,
+) -> Option<Match> {
+    let rule = &set.rules[index];
+    let whole = caps.get(0).expect("group 0 always matches");
+    let secret = match rule.secret_group {
+        Some(group) => caps.get(group),
+        None => caps.iter().skip(1).flatten().next(),
+    }
+    .unwrap_or(whole);
+    let value = secret.as_str();
+    if value.trim().is_empty() || rule.entropy.is_some_and(|min| entropy(value) < min) {
+        return None;
+    }
+    let (start, end) = (offset + whole.start(), offset + whole.end());
+    let line = line_around(text, start, end);
+    if is_placeholder(value) {
+        placeholders.push(value.chars().take(40).collect());
+        return None;
+    }
+    if set.allow.iter().chain(&rule.allow).any(|a| a.allows(value, whole.as_str(), line)) {
+        return None;
+    }
+    if rule.check.is_some_and(|check| !passes(check, value)) {
+        return None;
+    }
+    let before = &whole.as_str()[..secret.start() - whole.start()];
+    let after = &whole.as_str()[secret.end() - whole.start()..];
+    let evidence: String = format!("{before}{}{after}", mask(value, rule.reveal))
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_EVIDENCE)
+        .collect();
+    Some(Match { rule: index, start, end, evidence: evidence.trim().to_owned() })
+}
+
 /// Every secret in `text`, a file at `path` (None: not a file, e.g. an env var).
 pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
     let mut out = Scan::default();
     if path.is_some_and(|p| set.allow.iter().any(|a| a.allows_path(p))) {
         return out;
     }
-    let mut candidates = vec![false; set.rules.len()];
+    // Where each rule should look: the lines around its keywords (a rule
+    // without keywords looks everywhere its path filter allows).
+    let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); set.rules.len()];
     for &index in &set.always {
-        candidates[index] = true;
+        windows[index].push((0, text.len()));
     }
     if let Some(automaton) = &set.keywords {
-        let mut seen = vec![false; set.keyword_rules.len()];
-        let mut remaining = seen.len();
         for hit in automaton.find_overlapping_iter(text) {
-            let pattern = hit.pattern().as_usize();
-            if !seen[pattern] {
-                seen[pattern] = true;
-                remaining -= 1;
-                for &rule in &set.keyword_rules[pattern] {
-                    candidates[rule] = true;
-                }
-                if remaining == 0 {
-                    break;
+            let window = lines_around(text, hit.start(), hit.end());
+            for &rule in &set.keyword_rules[hit.pattern().as_usize()] {
+                let list = &mut windows[rule];
+                match list.last_mut() {
+                    Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
+                    _ => list.push(window),
                 }
             }
         }
     }
     for (index, rule) in set.rules.iter().enumerate() {
-        if !candidates[index] {
+        if windows[index].is_empty() {
             continue;
         }
-        if let Some(wanted) = &rule.path {
-            match path {
-                Some(p) if wanted.is_match(p) => {}
-                _ => continue,
-            }
+        // Text from the image config (no path) is judged like a `.env` file.
+        if rule.path.as_ref().is_some_and(|wanted| !wanted.is_match(path.unwrap_or(CONFIG_TEXT))) {
+            continue;
         }
         if path.is_some_and(|p| rule.allow.iter().any(|a| a.allows_path(p))) {
             continue;
         }
-        for caps in rule.regex.captures_iter(text) {
-            let whole = caps.get(0).expect("group 0 always matches");
-            let secret = match rule.secret_group {
-                Some(group) => caps.get(group),
-                None => caps.iter().skip(1).flatten().next(),
+        for &(from, to) in &windows[index] {
+            for caps in rule.regex.captures_iter(&text[from..to]) {
+                if let Some(found) = judge(set, index, text, from, &caps, &mut out.placeholders) {
+                    out.matches.push(found);
+                }
             }
-            .unwrap_or(whole);
-            let value = secret.as_str();
-            if value.trim().is_empty() {
-                continue;
-            }
-            if rule.entropy.is_some_and(|min| entropy(value) < min) {
-                continue;
-            }
-            let line = line_around(text, whole.start(), whole.end());
-            if set.allow.iter().chain(&rule.allow).any(|a| a.allows(value, whole.as_str(), line)) {
-                continue;
-            }
-            if is_placeholder(value) {
-                out.placeholders.push(value.chars().take(40).collect());
-                continue;
-            }
-            if rule.check.is_some_and(|check| !passes(check, value)) {
-                continue;
-            }
-            let before = &text[whole.start()..secret.start()];
-            let after = &text[secret.end()..whole.end()];
-            let evidence: String = format!("{before}{}{after}", mask(value, rule.reveal))
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .take(MAX_EVIDENCE)
-                .collect();
-            out.matches.push(Match {
-                rule: index,
-                start: whole.start(),
-                end: whole.end(),
-                evidence: evidence.trim().to_owned(),
-            });
         }
     }
     out.matches.sort_by_key(|m| (m.start, m.rule));
     out.matches.dedup_by(|b, a| a.rule == b.rule && b.start < a.end);
+    // A generic rule only speaks where no specific rule did.
+    let specific: Vec<(usize, usize)> =
+        out.matches.iter().filter(|m| !set.rules[m.rule].generic).map(|m| (m.start, m.end)).collect();
+    out.matches.retain(|m| !set.rules[m.rule].generic || !specific.iter().any(|&(s, e)| m.start < e && s < m.end));
     out
 }
 
@@ -217,6 +239,10 @@ mod tests {
 
     #[test]
     fn path_rules_only_fire_on_their_files() {
+        assert_eq!(ids("$db_password = 'Xk9mQ2vLzz';", Some("/var/www/app/db.php")), ["password-in-code"]);
+        assert!(ids("$this->password = $password;", Some("/var/www/app/db.php")).is_empty());
+        assert!(ids("'ApiResetPassword' => __DIR__ . '/x.php',", Some("/var/www/autoload.php")).is_empty());
+        assert!(ids("Functions.suggestPassword = function () {", Some("/var/www/js/f.js")).is_empty());
         let netrc = "machine example.org login me password Xk9mQ2vLzz\n";
         assert_eq!(ids(netrc, Some("/root/.netrc")), ["netrc-password"]);
         assert!(!ids(netrc, Some("/root/notes.txt")).contains(&"netrc-password".to_owned()));

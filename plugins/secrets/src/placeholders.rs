@@ -46,6 +46,10 @@ pub fn is_placeholder(value: &str) -> bool {
     if lowered.contains("example")
         || lowered.starts_with("your")
         || lowered.starts_with("my_")
+        || lowered.starts_with("put_")
+        || lowered.starts_with("enter_")
+        || lowered.ends_with("_here")
+        || lowered.ends_with("-here")
         || lowered.contains("xxxx")
     {
         return true;
@@ -61,7 +65,15 @@ mod tests {
 
     #[test]
     fn recognises_stand_ins() {
-        for value in ["changeme", "AKIAIOSFODNN7EXAMPLE", "your-token-here", "xxxxxxxxxxxx", "********", "'changeme'"] {
+        for value in [
+            "changeme",
+            "AKIAIOSFODNN7EXAMPLE",
+            "your-token-here",
+            "xxxxxxxxxxxx",
+            "********",
+            "'changeme'",
+            "password_here",
+        ] {
             assert!(is_placeholder(value), "{value}");
         }
         for value in ["Xk9mQ2vLzz", "ghp_R8mYq2VZkT4w9sLxN6cB1dJ3fH7pQ0aE5uGi"] {

@@ -168,6 +168,8 @@ pub struct Rule {
     pub reveal: bool,
     /// Structural check.
     pub check: Option<Check>,
+    /// A catch-all rule (tag `generic`): silent where a specific rule matched.
+    pub generic: bool,
 }
 
 /// The compiled rule set.
@@ -249,6 +251,7 @@ impl RuleSet {
             rules.push(Rule {
                 title: raw.title.clone().or(raw.description.clone()).unwrap_or_else(|| raw.id.clone()),
                 severity: severity(raw.severity.as_deref()),
+                generic: raw.tags.iter().any(|t| t == "generic"),
                 tags: raw.tags,
                 remediation: raw.remediation,
                 regex,

@@ -50,8 +50,8 @@ pub fn pem(text: &str, path: &str, now: i64) -> Vec<Found> {
         let end = header.end() + body_len + window[body_len + 9..].find("-----").map_or(9, |i| i + 9 + 5);
         let label = caps.get(1).map_or("", |m| m.as_str()).trim();
         let base64_chars = body.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')).count();
-        if base64_chars < 64 {
-            continue; // a snippet in documentation, not a key
+        if base64_chars < 40 {
+            continue; // a snippet in documentation (`...`), not a key
         }
         let span = Some((header.start(), end));
         if &caps[2] == "CERTIFICATE" {
