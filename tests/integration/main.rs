@@ -10,4 +10,5 @@ mod hostile_plugins;
 mod real_images;
 mod reports;
 mod sdk_example;
+mod secrets;
 mod sources;

@@ -328,6 +328,8 @@ pub struct ImageStats {
     pub files: u64,
     /// Files handed to at least one plugin.
     pub files_analyzed: u64,
+    /// Bytes of those files.
+    pub bytes_analyzed: u64,
     /// Plugin calls made.
     pub plugin_calls: u64,
     /// Uncompressed bytes read.

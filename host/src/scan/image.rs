@@ -146,6 +146,7 @@ impl LayerScan<'_> {
             Content::Memory(Vec::new())
         };
         self.stats.files_analyzed += 1;
+        self.stats.bytes_analyzed += meta.size;
         let job =
             Job { meta: self.wit_meta(meta), content: Arc::new(content), plugins: wanted.clone(), layer: self.index };
         if self.jobs.send(job).is_err() {

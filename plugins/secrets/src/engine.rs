@@ -176,7 +176,10 @@ pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
             continue;
         }
         for &(from, to) in &windows[index] {
-            for caps in rule.regex.captures_iter(&text[from..to]) {
+            let window = &text[from..to];
+            // The DFA finds matches fast; capture groups are resolved only for those.
+            for found in rule.regex.find_iter(window) {
+                let Some(caps) = rule.regex.captures_at(window, found.start()) else { continue };
                 if let Some(found) = judge(set, index, text, from, &caps, &mut out.placeholders) {
                     out.matches.push(found);
                 }

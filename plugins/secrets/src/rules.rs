@@ -7,6 +7,41 @@ use bosun_plugin_sdk::Severity;
 use regex::Regex;
 use serde::Deserialize;
 
+/// Rewrite a pattern to the semantics of Go's RE2, which gitleaks rule files
+/// are written for: `\w`, `\d`, `\s` and `\b` are ASCII-only there. It is also
+/// what keeps hundreds of rules small and on the DFA (Unicode classes would
+/// multiply each regex's size).
+pub fn ascii_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('s') => out.push_str("[\\t\\n\\f\\r ]"),
+            Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(&ascii_classes(pattern)).size_limit(4 << 20).dfa_size_limit(1 << 20).build()
+}
+
 /// The built-in rule file.
 pub const BUILTIN: &str = include_str!("../rules.toml");
 
@@ -94,7 +129,7 @@ impl Allow {
     fn compile(raw: &RawAllow, problems: &mut Vec<String>) -> Self {
         let compile_all = |list: &[String], problems: &mut Vec<String>| {
             list.iter()
-                .filter_map(|r| Regex::new(r).map_err(|e| problems.push(format!("allowlist regex {r:?}: {e}"))).ok())
+                .filter_map(|r| compile(r).map_err(|e| problems.push(format!("allowlist regex {r:?}: {e}"))).ok())
                 .collect()
         };
         Allow {
@@ -229,14 +264,14 @@ impl RuleSet {
                 problems.push(format!("rule {}: no regex (path-only rules are not supported)", raw.id));
                 continue;
             };
-            let regex = match Regex::new(pattern) {
+            let regex = match compile(pattern) {
                 Ok(regex) => regex,
                 Err(err) => {
                     problems.push(format!("rule {}: {err}", raw.id));
                     continue;
                 }
             };
-            let path = match raw.path.as_deref().map(Regex::new).transpose() {
+            let path = match raw.path.as_deref().map(compile).transpose() {
                 Ok(path) => path,
                 Err(err) => {
                     problems.push(format!("rule {}: path: {err}", raw.id));
@@ -311,6 +346,13 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), set.rules.len(), "rule ids are unique");
+    }
+
+    #[test]
+    fn classes_follow_go_semantics() {
+        assert_eq!(ascii_classes(r"\bkey\w+\s*[\w.-]\\w"), r"(?-u:\b)key[0-9A-Za-z_]+[\t\n\f\r ]*[[0-9A-Za-z_].-]\\w");
+        let re = compile(r"^\w+$").unwrap();
+        assert!(re.is_match("abc_123") && !re.is_match("straße"));
     }
 
     #[test]
