@@ -62,9 +62,11 @@ fn build_plugins(root: &Path, target_dir: &Path) {
             command.env(key, value);
         }
     }
+    let jobs = env::var("NUM_JOBS").unwrap_or_else(|_| "2".to_owned());
     command
         .current_dir(root)
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
+        .stdin(std::process::Stdio::null())
+        .args(["build", "--release", "-j", &jobs, "--target", "wasm32-wasip2", "--target-dir"])
         .arg(target_dir)
         .args(["--lib", "--example", "minimal", "-p", "bosun-plugin-sdk"]);
     for krate in FIRST_PARTY.iter().map(|(_, k)| *k).chain(TEST_ONLY.iter().copied()) {
