@@ -37,7 +37,12 @@ fn main() {
     }
     .join("plugins");
 
-    build_plugins(&root, &target_dir);
+    // CI builds the plugins in its own top-level cargo step first (see .ci/run)
+    // and says so; a plain `cargo build` builds them here.
+    println!("cargo:rerun-if-env-changed=BOSUN_PREBUILT_PLUGINS");
+    if env::var_os("BOSUN_PREBUILT_PLUGINS").is_none() {
+        build_plugins(&root, &target_dir);
+    }
 
     let wasm_dir = target_dir.join("wasm32-wasip2").join("release");
     let mut code =
