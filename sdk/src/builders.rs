@@ -45,15 +45,20 @@ impl Location {
     }
 
     /// Narrow the location to bytes `start..end` of `text`, with their line numbers.
-    pub fn with_span(mut self, text: &str, start: usize, end: usize) -> Self {
+    pub fn with_span(mut self, text: impl AsRef<[u8]>, start: usize, end: usize) -> Self {
+        let text = text.as_ref();
         self.byte_start = Some(start as u64);
         self.byte_end = Some(end as u64);
         self.line_start = Some(crate::line_of(text, start));
-        let line_begin = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_begin = memrchr_newline(&text[..start.min(text.len())]).map_or(0, |i| i + 1);
         self.column = u32::try_from(start.saturating_sub(line_begin) + 1).ok();
         self.line_end = Some(crate::line_of(text, end.saturating_sub(1).max(start)));
         self
     }
+}
+
+fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'\n')
 }
 
 impl Finding {

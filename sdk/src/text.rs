@@ -12,10 +12,11 @@ pub fn read_text(content: &Blob) -> Result<String, PluginError> {
     })
 }
 
-/// The 1-based line number of byte `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> u32 {
+/// The 1-based line number of byte `offset` in `text` (a `str` or bytes).
+pub fn line_of(text: impl AsRef<[u8]>, offset: usize) -> u32 {
+    let text = text.as_ref();
     let end = offset.min(text.len());
-    let newlines = text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count();
+    let newlines = text[..end].iter().filter(|&&b| b == b'\n').count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 

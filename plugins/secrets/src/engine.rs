@@ -5,6 +5,8 @@
 use crate::placeholders::is_placeholder;
 use crate::rules::{Check, RuleSet};
 use base64::Engine as _;
+use regex_automata::Input;
+use regex_automata::util::captures::Captures;
 
 /// One secret found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +29,19 @@ pub struct Scan {
     /// Values that matched a rule but are known placeholders (`changeme`,
     /// `AKIAIOSFODNN7EXAMPLE`): not findings, but counted.
     pub placeholders: Vec<String>,
+    /// The text holds a PEM or PuTTY header: the structural detectors should
+    /// look at it.
+    pub structural: bool,
 }
 
 /// The pseudo path of text that is not a file (an `Env` entry, a history line).
 const CONFIG_TEXT: &str = "/image-config.env";
+
+/// How far before its keyword a rule's match may start.
+const REACH_BEFORE: usize = 256;
+/// How far after its keyword a rule's match may end (a session token, a
+/// certificate blob in a JSON string, can be long).
+const REACH_AFTER: usize = 2048;
 
 /// Longest evidence string, in characters.
 const MAX_EVIDENCE: usize = 160;
@@ -82,57 +93,77 @@ fn passes(check: Check, secret: &str) -> bool {
     }
 }
 
-fn line_around(text: &str, start: usize, end: usize) -> &str {
-    let begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let finish = text[end..].find('\n').map_or(text.len(), |i| end + i);
+fn line_around(text: &[u8], start: usize, end: usize) -> &[u8] {
+    let begin = memchr::memrchr(b'\n', &text[..start]).map_or(0, |i| i + 1);
+    let finish = memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |i| end + i);
     &text[begin..finish]
 }
 
-/// The line holding `start..end` and the next one: where a rule whose keyword
-/// is there may match. A keyword far from any secret costs one short regex run.
-fn lines_around(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let after_line = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-    let finish = text[after_line..].find('\n').map_or(text.len(), |i| after_line + i);
-    (begin, finish)
+/// Where the rules of a keyword hit look: the hit's line and the next one. A
+/// keyword far from any secret costs one short regex run. Hits arrive in text
+/// order, so the cursor remembers the last line and every byte is searched for
+/// newlines at most twice, however many keywords a line holds.
+struct Windows<'t> {
+    text: &'t [u8],
+    /// Start of the last hit's line.
+    begin: usize,
+    /// Its newline (or the end of the text).
+    line_end: usize,
+    /// End of the line after it: the window's end.
+    finish: usize,
+    /// Whether the fields above describe a line yet.
+    known: bool,
 }
 
-/// Decide whether one regex match (in the window starting at `offset`) is a
-/// finding: secret group, entropy, allowlists, placeholders, structural check.
-fn judge(
-    set: &RuleSet,
-    index: usize,
-    text: &str,
-    offset: usize,
-    caps: &regex::Captures<'_>,
-    placeholders: &mut Vec<String>,
-) -> Option<Match> {
+impl<'t> Windows<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        Windows { text, begin: 0, line_end: 0, finish: 0, known: false }
+    }
+
+    fn around(&mut self, start: usize, end: usize) -> (usize, usize) {
+        if self.known && start >= self.begin && end <= self.line_end {
+            return (self.begin, self.finish);
+        }
+        // Search back only to the last known line end when the hit lies past it.
+        let floor = if self.known && start >= self.line_end { self.line_end } else { 0 };
+        self.known = true;
+        self.begin = memchr::memrchr(b'\n', &self.text[floor..start]).map_or(floor, |i| floor + i + 1);
+        self.line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |i| end + i);
+        let next = (self.line_end + 1).min(self.text.len());
+        self.finish = memchr::memchr(b'\n', &self.text[next..]).map_or(self.text.len(), |i| next + i);
+        (self.begin, self.finish)
+    }
+}
+
+/// Decide whether one regex match in `text` is a finding: secret group, entropy, allowlists, placeholders, structural check.
+fn judge(set: &RuleSet, index: usize, text: &[u8], caps: &Captures, placeholders: &mut Vec<String>) -> Option<Match> {
     let rule = &set.rules[index];
-    let whole = caps.get(0).expect("group 0 always matches");
+    let whole = caps.get_group(0)?;
     let secret = match rule.secret_group {
-        Some(group) => caps.get(group),
+        Some(group) => caps.get_group(group),
         None => caps.iter().skip(1).flatten().next(),
     }
     .unwrap_or(whole);
-    let value = secret.as_str();
-    if value.trim().is_empty() || rule.entropy.is_some_and(|min| entropy(value) < min) {
+    let value = String::from_utf8_lossy(&text[secret.range()]);
+    if value.trim().is_empty() || rule.entropy.is_some_and(|min| entropy(&value) < min) {
         return None;
     }
-    let (start, end) = (offset + whole.start(), offset + whole.end());
-    let line = line_around(text, start, end);
-    if is_placeholder(value) {
+    let (start, end) = (whole.start, whole.end);
+    if is_placeholder(&value) {
         placeholders.push(value.chars().take(40).collect());
         return None;
     }
-    if set.allow.iter().chain(&rule.allow).any(|a| a.allows(value, whole.as_str(), line)) {
+    let matched = String::from_utf8_lossy(&text[whole.range()]);
+    let line = String::from_utf8_lossy(line_around(text, start, end));
+    if set.allow.iter().chain(&rule.allow).any(|a| a.allows(&value, &matched, &line)) {
         return None;
     }
-    if rule.check.is_some_and(|check| !passes(check, value)) {
+    if rule.check.is_some_and(|check| !passes(check, &value)) {
         return None;
     }
-    let before = &whole.as_str()[..secret.start() - whole.start()];
-    let after = &whole.as_str()[secret.end() - whole.start()..];
-    let evidence: String = format!("{before}{}{after}", mask(value, rule.reveal))
+    let before = String::from_utf8_lossy(&text[whole.start..secret.start]);
+    let after = String::from_utf8_lossy(&text[secret.end..whole.end]);
+    let evidence: String = format!("{before}{}{after}", mask(&value, rule.reveal))
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(MAX_EVIDENCE)
@@ -142,6 +173,13 @@ fn judge(
 
 /// Every secret in `text`, a file at `path` (None: not a file, e.g. an env var).
 pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
+    scan_bytes(set, path, text.as_bytes())
+}
+
+/// Every secret in the file contents `bytes`, which need not be valid UTF-8
+/// (the rules match UTF-8 text; a match's pieces are decoded lossily for the
+/// checks and the evidence). Offsets in the result are offsets into `bytes`.
+pub fn scan_bytes(set: &RuleSet, path: Option<&str>, bytes: &[u8]) -> Scan {
     let mut out = Scan::default();
     if path.is_some_and(|p| set.allow.iter().any(|a| a.allows_path(p))) {
         return out;
@@ -150,17 +188,20 @@ pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
     // without keywords looks everywhere its path filter allows).
     let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); set.rules.len()];
     for &index in &set.always {
-        windows[index].push((0, text.len()));
+        windows[index].push((0, bytes.len()));
     }
-    if let Some(automaton) = &set.keywords {
-        for hit in automaton.find_overlapping_iter(text) {
-            let window = lines_around(text, hit.start(), hit.end());
-            for &rule in &set.keyword_rules[hit.pattern().as_usize()] {
-                let list = &mut windows[rule];
-                match list.last_mut() {
-                    Some(last) if window.0 <= last.1 => last.1 = last.1.max(window.1),
-                    _ => list.push(window),
-                }
+    let mut lines = Windows::new(bytes);
+    for hit in set.keywords.find_overlapping_iter(bytes) {
+        let pattern = hit.pattern().as_usize();
+        out.structural |= set.marker[pattern];
+        // The lines around the hit, but not farther from it than any rule reaches.
+        let (begin, finish) = lines.around(hit.start(), hit.end());
+        let window = (begin.max(hit.start().saturating_sub(REACH_BEFORE)), finish.min(hit.end() + REACH_AFTER));
+        for &rule in &set.keyword_rules[pattern] {
+            let list = &mut windows[rule];
+            match list.last_mut() {
+                Some(last) if window.0 <= last.1 => *last = (last.0.min(window.0), last.1.max(window.1)),
+                _ => list.push(window),
             }
         }
     }
@@ -168,6 +209,7 @@ pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
         if windows[index].is_empty() {
             continue;
         }
+        let mut caps = rule.regex.create_captures();
         // Text from the image config (no path) is judged like a `.env` file.
         if rule.path.as_ref().is_some_and(|wanted| !wanted.is_match(path.unwrap_or(CONFIG_TEXT))) {
             continue;
@@ -176,11 +218,10 @@ pub fn scan(set: &RuleSet, path: Option<&str>, text: &str) -> Scan {
             continue;
         }
         for &(from, to) in &windows[index] {
-            let window = &text[from..to];
             // The DFA finds matches fast; capture groups are resolved only for those.
-            for found in rule.regex.find_iter(window) {
-                let Some(caps) = rule.regex.captures_at(window, found.start()) else { continue };
-                if let Some(found) = judge(set, index, text, from, &caps, &mut out.placeholders) {
+            for found in rule.regex.find_iter(Input::new(bytes).span(from..to)) {
+                rule.regex.search_captures(&Input::new(bytes).span(found.start()..to), &mut caps);
+                if let Some(found) = judge(set, index, bytes, &caps, &mut out.placeholders) {
                     out.matches.push(found);
                 }
             }

@@ -7,7 +7,7 @@ mod placeholders;
 mod rules;
 mod special;
 
-pub use engine::{Match, Scan, entropy, mask, scan};
+pub use engine::{Match, Scan, entropy, mask, scan, scan_bytes};
 pub use rules::{BUILTIN, RuleSet};
 pub use special::{Found, disclosure, keystore, pem, putty};
 
@@ -31,7 +31,7 @@ fn active() -> Arc<RuleSet> {
 
 struct Secrets;
 
-fn finding_from_match(set: &RuleSet, m: &Match, text: &str, location: Location) -> Finding {
+fn finding_from_match(set: &RuleSet, m: &Match, text: &[u8], location: Location) -> Finding {
     let rule = &set.rules[m.rule];
     let location = match &location.path {
         Some(_) => location.with_span(text, m.start, m.end),
@@ -204,14 +204,20 @@ impl Detector for Secrets {
         if head.contains(&0) {
             return Ok(Analysis::with_findings(findings));
         }
-        let text = read_text(content)?;
+        let bytes = content.read_all().map_err(PluginError::Failed)?;
         let set = active();
-        let result = scan(&set, Some(&meta.path), &text);
+        let result = scan_bytes(&set, Some(&meta.path), &bytes);
         findings
-            .extend(result.matches.iter().map(|m| finding_from_match(&set, m, &text, Location::in_file(&meta.path))));
-        findings
-            .extend(pem(&text, &meta.path, now()).into_iter().map(|f| finding_from_found(f, Some(&text), &meta.path)));
-        findings.extend(putty(&text).map(|f| finding_from_found(f, Some(&text), &meta.path)));
+            .extend(result.matches.iter().map(|m| finding_from_match(&set, m, &bytes, Location::in_file(&meta.path))));
+        // The structural detectors need the whole file as text; most files
+        // hold no PEM or PuTTY header and are never decoded.
+        if result.structural {
+            let text = String::from_utf8_lossy(&bytes);
+            findings.extend(
+                pem(&text, &meta.path, now()).into_iter().map(|f| finding_from_found(f, Some(&text), &meta.path)),
+            );
+            findings.extend(putty(&text).map(|f| finding_from_found(f, Some(&text), &meta.path)));
+        }
         if !result.placeholders.is_empty() {
             log(
                 LogLevel::Warn,
@@ -230,7 +236,7 @@ impl Detector for Secrets {
         let mut findings = Vec::new();
         let mut check = |text: &str, location: Location, place: &str, tag: &str| {
             for m in scan(&set, None, text).matches {
-                let mut finding = finding_from_match(&set, &m, text, location.clone());
+                let mut finding = finding_from_match(&set, &m, text.as_bytes(), location.clone());
                 finding.title = format!("{} in the image config ({place})", finding.title);
                 finding.tags.extend(["image-config".to_owned(), tag.to_owned()]);
                 findings.push(finding);

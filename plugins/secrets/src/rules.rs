@@ -5,6 +5,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use bosun_plugin_sdk::Severity;
 use regex::Regex;
+use regex_automata::meta;
 use serde::Deserialize;
 
 /// Rewrite a pattern to the semantics of Go's RE2, which gitleaks rule files
@@ -41,6 +42,28 @@ pub fn ascii_classes(pattern: &str) -> String {
 fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(&ascii_classes(pattern)).size_limit(4 << 20).dfa_size_limit(1 << 20).build()
 }
+
+/// A rule's pattern runs on raw file bytes (no UTF-8 validation pass first),
+/// over a span of the file: `^`, `$` and `\b` at the span's edges see the
+/// bytes beyond it, so a window cut mid-line cannot invent a match.
+fn compile_bytes(pattern: &str) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(4 << 20))
+                .onepass_size_limit(Some(4 << 20))
+                .hybrid_cache_capacity(1 << 20),
+        )
+        .build(&ascii_classes(pattern))
+        .map_err(|e| e.to_string())
+}
+
+/// Markers of the structural detectors (PEM blocks, PuTTY keys), searched in
+/// the same automaton pass as the keywords, so files without them are never
+/// decoded as a whole.
+const STRUCTURAL_MARKERS: &[&str] = &["-----begin ", "putty-user-key-file-"];
 
 /// The built-in rule file.
 pub const BUILTIN: &str = include_str!("../rules.toml");
@@ -187,8 +210,8 @@ pub struct Rule {
     pub tags: Vec<String>,
     /// What to do.
     pub remediation: Option<String>,
-    /// The pattern.
-    pub regex: Regex,
+    /// The pattern (over bytes).
+    pub regex: meta::Regex,
     /// Which group is the secret (default: the first that matched).
     pub secret_group: Option<usize>,
     /// Minimum Shannon entropy of the secret.
@@ -214,10 +237,12 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Global allowlists.
     pub allow: Vec<Allow>,
-    /// Keyword automaton (ASCII case-insensitive).
-    pub keywords: Option<AhoCorasick>,
+    /// Keyword automaton (ASCII case-insensitive), structural markers included.
+    pub keywords: AhoCorasick,
     /// For each keyword pattern, the rules it enables.
     pub keyword_rules: Vec<Vec<usize>>,
+    /// For each keyword pattern, whether it is a structural marker.
+    pub marker: Vec<bool>,
     /// Rules without keywords.
     pub always: Vec<usize>,
     /// Problems met while compiling (bad regexes are skipped, not fatal).
@@ -264,7 +289,7 @@ impl RuleSet {
                 problems.push(format!("rule {}: no regex (path-only rules are not supported)", raw.id));
                 continue;
             };
-            let regex = match compile(pattern) {
+            let regex = match compile_bytes(pattern) {
                 Ok(regex) => regex,
                 Err(err) => {
                     problems.push(format!("rule {}: {err}", raw.id));
@@ -318,18 +343,23 @@ impl RuleSet {
                 }
             }
         }
-        let keywords = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .map_err(|e| format!("keywords: {e}"))?,
-            )
-        };
-        Ok(RuleSet { rules, allow, keywords, keyword_rules, always, problems })
+        let mut marker = vec![false; patterns.len()];
+        for &text in STRUCTURAL_MARKERS {
+            match patterns.iter().position(|p| p == text) {
+                Some(at) => marker[at] = true,
+                None => {
+                    patterns.push(text.to_owned());
+                    keyword_rules.push(Vec::new());
+                    marker.push(true);
+                }
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| format!("keywords: {e}"))?;
+        Ok(RuleSet { rules, allow, keywords, keyword_rules, marker, always, problems })
     }
 }
 

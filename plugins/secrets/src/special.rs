@@ -106,7 +106,7 @@ fn key_kind(label: &str, body: &str) -> (&'static str, bool) {
 
 /// A PuTTY private key file.
 pub fn putty(text: &str) -> Option<Found> {
-    let start = text.find("PuTTY-User-Key-File-")?;
+    let start = memchr::memmem::find(text.as_bytes(), b"PuTTY-User-Key-File-")?;
     let encrypted = !text.contains("Encryption: none");
     Some(Found {
         rule_id: "private-key",
