@@ -91,3 +91,84 @@ fn source_disclosure_and_keys_in_an_image() {
     assert!(rules.iter().any(|(r, p, _)| r == "password-php-define" && p == "/var/www/html/wp-config.php.bak"));
     assert!(rules.iter().any(|(r, p, _)| r == "keystore" && p == "/app.jks"), "{rules:?}");
 }
+
+/// The fixture image with one fake credential of each kind (fixtures/build.py,
+/// `secrets_image`): every one found where it is, with its line, and nothing
+/// else; no secret in the report.
+#[test]
+fn every_kind_of_credential_in_the_fixture_image() {
+    let (code, report) = scan_json(&fixture("secrets"), &["--scanners", "secrets"]);
+    assert_eq!(code, 0, "{report}");
+    let image = &report["images"][0];
+    // "rule path:line status", one per finding; the image config has no path.
+    let mut got: Vec<String> = image["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("(config)");
+            format!(
+                "{} {path}:{} {}",
+                f["rule_id"].as_str().unwrap(),
+                f["lines"][0],
+                f["file_status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = [
+        "aws-access-key-id /root/.aws/credentials:2 removed",
+        "aws-secret-access-key /root/.aws/credentials:3 removed",
+        "azure-sas-token /app/.env:2 present",
+        "azure-storage-connection-string /app/.env:1 present",
+        "docker-config-auth /root/.docker/config.json:4 present",
+        "gcp-api-key /app/static/app.min.js:1 present",
+        "gcp-service-account-key /app/gcp-service-account.json:4 present",
+        "git-credentials /root/.git-credentials:1 present",
+        "git-repository /var/www/html/.git/HEAD:null present",
+        "github-pat (config):null ",
+        "gitlab-pat (config):null ",
+        "htpasswd-hash /etc/nginx/.htpasswd:1 present",
+        "kubeconfig-credential /root/.kube/config:6 present",
+        "netrc-password /root/.netrc:1 present",
+        "npm-access-token /root/.npmrc:1 present",
+        "npmrc-auth-token /root/.npmrc:1 present",
+        "password-assignment /app/latin1.properties:3 present",
+        "password-php-define /var/www/html/config.php.bak:2 present",
+        "pgpass-password /root/.pgpass:1 present",
+        "private-key /app/gcp-service-account.json:5 present",
+        "private-key /app/keys/deploy.ppk:1 present",
+        "private-key /app/keys/encrypted.pem:1 present",
+        "private-key /home/app/.ssh/id_ed25519:1 present",
+        "pypi-upload-token /root/.pypirc:3 present",
+        "slack-token (config):null ",
+        "slack-token /app/.env:4 present",
+        "source-backup-file /var/www/html/config.php.bak:null present",
+        "stripe-secret-key /app/.env:3 present",
+        "url-credentials /app/.env:5 present",
+    ];
+    want.sort();
+    assert_eq!(got, want);
+
+    let find = |rule: &str, path: &str| {
+        image["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == rule && f["path"] == path).unwrap()
+    };
+    // Columns are byte columns, also after Latin-1 bytes and 100 KB into a line.
+    assert_eq!(find("password-assignment", "/app/latin1.properties")["column"], 4);
+    assert!(find("gcp-api-key", "/app/static/app.min.js")["column"].as_u64().unwrap() > 100_000);
+    assert!(find("private-key", "/app/keys/encrypted.pem")["title"].as_str().unwrap().contains("encrypted"));
+    let slack =
+        image["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "slack-token" && f["path"].is_null());
+    assert_eq!(slack.unwrap()["history_index"], 2, "the history entry that set it");
+    // The placeholder is counted, not reported; the binary's token is not read.
+    assert!(image["diagnostics"].as_array().unwrap().iter().any(|d| d["plugin"] == "secrets"
+        && d["path"] == "/app/.env"
+        && d["message"].as_str().unwrap().contains("1 placeholder")));
+    // No finding carries more of a secret than its type marker.
+    for finding in image["findings"].as_array().unwrap() {
+        let evidence = finding["evidence"].as_str().unwrap_or("");
+        for run in evidence.split(|c: char| !c.is_ascii_alphanumeric()) {
+            assert!(run.len() < 24, "{evidence:?} shows too much of a secret");
+        }
+    }
+}
