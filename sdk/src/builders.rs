@@ -79,6 +79,7 @@ impl Finding {
             remediation: None,
             references: Vec::new(),
             tags: Vec::new(),
+            properties: Vec::new(),
         }
     }
 
@@ -115,6 +116,16 @@ impl Finding {
     /// Add tags.
     pub fn tagged(mut self, tags: &[&str]) -> Self {
         self.tags.extend(tags.iter().map(|t| (*t).to_owned()));
+        self
+    }
+
+    /// Record a named fact (`sha256`, `malware-type`); a repeated name replaces the value.
+    pub fn property(mut self, name: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        match self.properties.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.properties.push((name.to_owned(), value)),
+        }
         self
     }
 

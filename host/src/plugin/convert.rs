@@ -23,8 +23,11 @@ fn bounded_opt(text: Option<String>) -> Option<String> {
     text.map(bounded).filter(|t| !t.is_empty())
 }
 
+/// Most list items (tags, references, properties) kept from one finding.
+const MAX_PROPERTIES: usize = 64;
+
 fn bounded_list(items: Vec<String>) -> Vec<String> {
-    items.into_iter().take(64).map(bounded).collect()
+    items.into_iter().take(MAX_PROPERTIES).map(bounded).collect()
 }
 
 /// A plugin's finding as a report record. `path` and `layer` fill in what the
@@ -63,6 +66,12 @@ pub fn finding_from_wit(
         remediation: bounded_opt(finding.remediation),
         references: bounded_list(finding.references),
         tags: bounded_list(finding.tags),
+        properties: finding
+            .properties
+            .into_iter()
+            .take(MAX_PROPERTIES)
+            .map(|(name, value)| (bounded(name), bounded(value)))
+            .collect(),
         analyzed: path.zip(layer).map(|(p, (index, _))| (p.to_owned(), index)),
     }
 }

@@ -216,6 +216,9 @@ pub struct FindingRecord {
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Named facts: `md5`, `sha256`, `malware-type`, `signature`, …
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
     /// The file the plugin was given (and its layer), which decides
     /// `file_status` whatever path the plugin reported.
     #[serde(skip)]

@@ -94,6 +94,9 @@ fn result(finding: &FindingRecord, rule_index: usize, image: &str) -> Value {
             properties[key] = value;
         }
     }
+    if !finding.properties.is_empty() {
+        properties["facts"] = json!(finding.properties);
+    }
     json!({
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
