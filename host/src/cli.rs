@@ -128,6 +128,9 @@ pub struct ScanArgs {
     /// Extra secret rules (TOML, gitleaks format plus bosun's keys); same-id rules replace built-ins.
     #[arg(long, value_name = "FILE")]
     pub secret_config: Option<PathBuf>,
+    /// Extra YARA rules for the malware plugin: a .yar/.yara file or a directory of them.
+    #[arg(long, value_name = "DIR|FILE")]
+    pub malware_rules: Vec<PathBuf>,
     /// Scan only this platform of a multi-platform image: os/arch[/variant].
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
@@ -192,6 +195,14 @@ impl ScanArgs {
                 .map_err(|err| anyhow::anyhow!("--secret-config {}: {err}", path.display()))?;
             plugin_options.entry("secrets".to_owned()).or_default().push(("config".to_owned(), rules));
         }
+        for path in &self.malware_rules {
+            for file in yara_files(path)? {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|err| anyhow::anyhow!("--malware-rules {}: {err}", file.display()))?;
+                let value = format!("{}\n{text}", file.display());
+                plugin_options.entry("malware".to_owned()).or_default().push(("rules".to_owned(), value));
+            }
+        }
         Ok(ScanRequest {
             source: self.source.clone(),
             platform,
@@ -224,4 +235,30 @@ pub struct PluginsArgs {
     pub plugin: Vec<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+/// The YARA files `path` names: itself, or the `.yar`/`.yara` files under it, sorted.
+fn yara_files(path: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    let read_err = |err: std::io::Error| anyhow::anyhow!("--malware-rules {}: {err}", path.display());
+    if !std::fs::metadata(path).map_err(read_err)?.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(read_err)? {
+            let entry = entry.map_err(read_err)?;
+            let file = entry.path();
+            if entry.file_type().map_err(read_err)?.is_dir() {
+                stack.push(file);
+            } else if file.extension().is_some_and(|e| e == "yar" || e == "yara") {
+                found.push(file);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        anyhow::bail!("--malware-rules {}: no .yar or .yara files", path.display());
+    }
+    Ok(found)
 }

@@ -7,6 +7,7 @@ mod cache;
 mod cli;
 mod hostile_images;
 mod hostile_plugins;
+mod malware;
 mod real_images;
 mod reports;
 mod sdk_example;
