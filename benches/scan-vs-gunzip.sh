@@ -36,15 +36,7 @@ noop="$repo/target/plugins/wasm32-wasip2/release/bosun_test_noop.wasm"
 export XDG_CACHE_HOME="$work/cache"
 "$bosun" scan -q --scanners '' --plugin "$noop" "$work/image" >/dev/null  # warm the plugin cache and page cache
 
-best() {  # best wall time in seconds of "$@" over $runs runs
-    local best=999999 start end t
-    for _ in $(seq "$runs"); do
-        start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N)
-        t=$(echo "$end - $start" | bc -l)
-        best=$(echo "if ($t < $best) $t else $best" | bc -l)
-    done
-    printf '%.3f' "$best"
-}
+source "$repo/benches/common.sh"
 
 floor=$(best gzip -dc "$work/layer.tar.gz")
 noop_time=$(best "$bosun" scan -q -f json --scanners '' --plugin "$noop" "$work/image")

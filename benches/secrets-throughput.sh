@@ -25,15 +25,7 @@ bosun="$repo/target/release/bosun"
 export XDG_CACHE_HOME="$work/cache"
 "$bosun" scan -q --scanners secrets "dir:$corpus" >/dev/null || true  # warm caches
 
-best() {
-    local best=999999 start end t
-    for _ in $(seq "$runs"); do
-        start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s.%N)
-        t=$(echo "$end - $start" | bc -l)
-        best=$(echo "if ($t < $best) $t else $best" | bc -l)
-    done
-    printf '%.3f' "$best"
-}
+source "$repo/benches/common.sh"
 
 with=$(best "$bosun" scan -q -f json --workers 1 --scanners secrets "dir:$corpus")
 without=$(best "$bosun" scan -q -f json --workers 1 --scanners '' --plugin "$repo/target/plugins/wasm32-wasip2/release/bosun_test_noop.wasm" "dir:$corpus")
