@@ -40,6 +40,7 @@
 
 #![deny(missing_docs)]
 
+mod active;
 mod builders;
 mod text;
 
@@ -57,6 +58,7 @@ pub mod bindings {
     });
 }
 
+pub use active::Active;
 pub use bindings::bosun::plugin::host::{Blob, LogLevel, log, open_dataset};
 pub use bindings::bosun::plugin::types::{
     Analysis, Category, Confidence, FileInterest, FileKind, FileMeta, Finding, HistoryEntry, ImageInfo,

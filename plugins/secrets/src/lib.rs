@@ -12,7 +12,7 @@ pub use rules::{BUILTIN, RuleSet};
 pub use special::{Found, disclosure, keystore, pem, putty};
 
 use bosun_plugin_sdk::*;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Bytes sampled to decide that a file is binary.
 const BINARY_SNIFF: u32 = 8 << 10;
@@ -22,11 +22,10 @@ const REMEDIATION: &str =
     "Remove the secret from the image and from every layer (rebuild without it), rotate it, and supply it at run time";
 
 /// The rules in force: the built-ins until `configure` says otherwise.
-static ACTIVE: Mutex<Option<Arc<RuleSet>>> = Mutex::new(None);
+static ACTIVE: Active<RuleSet> = Active::new();
 
 fn active() -> Arc<RuleSet> {
-    let mut guard = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
-    Arc::clone(guard.get_or_insert_with(|| Arc::new(RuleSet::build(None, &[]).expect("built-in rules are valid"))))
+    ACTIVE.get_or(|| RuleSet::build(None, &[]).expect("built-in rules are valid"))
 }
 
 struct Secrets;
@@ -187,7 +186,7 @@ impl Detector for Secrets {
         for problem in set.problems.iter().take(20) {
             log(LogLevel::Warn, &format!("rule skipped: {problem}"));
         }
-        *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(set));
+        ACTIVE.set(set);
         Ok(())
     }
 
