@@ -20,6 +20,7 @@ pub struct Dispatcher {
     max_magic: usize,
     max_size: Vec<u64>,
     special: Vec<bool>,
+    mode_mask: Vec<u32>,
 }
 
 impl Dispatcher {
@@ -36,11 +37,13 @@ impl Dispatcher {
             max_magic: 0,
             max_size: Vec::new(),
             special: Vec::new(),
+            mode_mask: Vec::new(),
         };
         for (index, (plugin, interest)) in interests.iter().enumerate() {
             let Some(interest) = interest else {
                 dispatcher.max_size.push(0);
                 dispatcher.special.push(false);
+                dispatcher.mode_mask.push(0);
                 continue;
             };
             for pattern in &interest.globs {
@@ -64,6 +67,7 @@ impl Dispatcher {
             }
             dispatcher.max_size.push(interest.max_size.unwrap_or(u64::MAX).min(host_max));
             dispatcher.special.push(interest.include_special);
+            dispatcher.mode_mask.push(interest.mode_mask & 0o7777);
         }
         dispatcher.globs =
             globs.build().map_err(|err| Error::new(ErrorKind::PluginLoad, format!("plugin globs: {err}")))?;
@@ -97,7 +101,20 @@ impl Dispatcher {
         {
             owners.iter().for_each(|&i| add(i, out));
         }
+        if matches!(meta.kind, FileKind::Regular | FileKind::Directory) {
+            for (index, &mask) in self.mode_mask.iter().enumerate() {
+                if meta.mode & mask != 0 && !out.contains(&index) {
+                    out.push(index);
+                }
+            }
+        }
         out.sort_unstable();
+    }
+
+    /// True when `size` is above the limit of every plugin in `wanted`: they
+    /// asked for the file by its mode alone and get its metadata, not its bytes.
+    pub fn metadata_only(&self, size: u64, wanted: &[usize]) -> bool {
+        wanted.iter().all(|&index| size > self.max_size[index])
     }
 
     /// Add plugins whose magic prefix `head` starts with.
@@ -128,6 +145,7 @@ mod tests {
             magic: magic.iter().map(|m| m.to_vec()).collect(),
             max_size: Some(1000),
             include_special: false,
+            mode_mask: 0,
         }
     }
 
@@ -163,5 +181,35 @@ mod tests {
         d.by_magic(10, b"\x7fELF\x02", &mut out);
         assert_eq!(out, vec![1]);
         assert_eq!(d.max_magic(), 4);
+    }
+
+    #[test]
+    fn a_mode_mask_offers_setuid_files_and_writable_dirs_whatever_their_name_or_size() {
+        let mut a = interest(&["/etc/passwd"], &[], &[], &[]);
+        a.mode_mask = 0o6002;
+        let b = interest(&["/usr/**"], &[], &[], &[]);
+        let d = Dispatcher::new(&[("a".into(), Some(&a)), ("b".into(), Some(&b))], 500).unwrap();
+        let mut out = Vec::new();
+        let mut su = file("/usr/bin/su", 10);
+        su.mode = 0o4755;
+        d.by_path(&su, &mut out);
+        assert_eq!(out, vec![0, 1]);
+        assert!(!d.metadata_only(su.size, &out));
+        su.size = 10_000;
+        d.by_path(&su, &mut out);
+        assert_eq!(out, vec![0], "above every limit, but wanted for its mode");
+        assert!(d.metadata_only(su.size, &out));
+        let mut tmp = file("/tmp", 0);
+        tmp.kind = FileKind::Directory;
+        tmp.mode = 0o1777;
+        d.by_path(&tmp, &mut out);
+        assert_eq!(out, vec![0]);
+        let mut link = file("/usr/lib/x.so", 0);
+        link.kind = FileKind::Symlink;
+        link.mode = 0o777;
+        d.by_path(&link, &mut out);
+        assert!(out.is_empty(), "symlink modes mean nothing");
+        d.by_path(&file("/usr/bin/ls", 10), &mut out);
+        assert_eq!(out, vec![1]);
     }
 }

@@ -145,6 +145,7 @@ impl Default for FileInterest {
             magic: Vec::new(),
             max_size: None,
             include_special: false,
+            mode_mask: 0,
         }
     }
 }
@@ -167,6 +168,13 @@ impl FileInterest {
     /// Files with one of these extensions, without the dot (`php`).
     pub fn extensions(extensions: &[&str]) -> Self {
         FileInterest { extensions: owned(extensions), ..FileInterest::default() }
+    }
+
+    /// Also want every regular file and directory whose mode shares a bit with
+    /// `mask` (`0o6000`: setuid and setgid), whatever its name or size.
+    pub fn and_mode(mut self, mask: u32) -> Self {
+        self.mode_mask |= mask;
+        self
     }
 
     /// Also want files matching these globs.

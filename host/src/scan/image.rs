@@ -112,32 +112,40 @@ impl LayerScan<'_> {
             }
             dispatcher.by_magic(meta.size, &head, wanted);
         }
-        if wanted.is_empty() {
-            if meta.kind == FileKind::Regular && meta.size > self.ctx.limits.max_file_size {
-                self.note(
+        let metadata_only = meta.kind == FileKind::Regular && dispatcher.metadata_only(meta.size, wanted);
+        if (wanted.is_empty() || metadata_only)
+            && meta.kind == FileKind::Regular
+            && meta.size > self.ctx.limits.max_file_size
+        {
+            self.note(
+                "file-too-large",
+                Diagnostic::info(
                     "file-too-large",
-                    Diagnostic::info(
-                        "file-too-large",
-                        format!(
-                            "{} bytes, above the {}-byte analysis cap; not analysed",
-                            meta.size, self.ctx.limits.max_file_size
-                        ),
-                    )
-                    .path(&meta.path),
-                );
-            }
+                    format!(
+                        "{} bytes, above the {}-byte analysis cap; not analysed",
+                        meta.size, self.ctx.limits.max_file_size
+                    ),
+                )
+                .path(&meta.path),
+            );
+        }
+        if wanted.is_empty() {
             return Flow::Continue(());
         }
         // Sparse entries expand to zeros that never pass through the layer's
         // own limits: count what is handed to plugins against the same budget.
-        self.content_bytes += meta.size;
+        if !metadata_only {
+            self.content_bytes += meta.size;
+        }
         if self.content_bytes > self.ctx.limits.max_layer_size {
             return Flow::Break(Error::invalid(format!(
                 "layer expands beyond {} bytes of file content (sparse entries?)",
                 self.ctx.limits.max_layer_size
             )));
         }
-        let content = if meta.kind == FileKind::Regular {
+        let content = if metadata_only {
+            Content::Memory(Vec::new())
+        } else if meta.kind == FileKind::Regular {
             match self.read_content(&meta, head, content) {
                 Ok(content) => content,
                 Err(err) => return Flow::Break(Error::invalid(format!("{}: {err}", meta.path))),
@@ -146,7 +154,9 @@ impl LayerScan<'_> {
             Content::Memory(Vec::new())
         };
         self.stats.files_analyzed += 1;
-        self.stats.bytes_analyzed += meta.size;
+        if !metadata_only {
+            self.stats.bytes_analyzed += meta.size;
+        }
         let job =
             Job { meta: self.wit_meta(meta), content: Arc::new(content), plugins: wanted.clone(), layer: self.index };
         if self.jobs.send(job).is_err() {
