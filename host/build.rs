@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Embedded in the binary: (plugin id, crate name).
-const FIRST_PARTY: &[(&str, &str)] = &[("secrets", "bosun-plugin-secrets"), ("malware", "bosun-plugin-malware")];
+const FIRST_PARTY: &[(&str, &str)] = &[
+    ("secrets", "bosun-plugin-secrets"),
+    ("malware", "bosun-plugin-malware"),
+    ("image-lint", "bosun-plugin-image-lint"),
+];
 /// Built for the test suite only.
 const TEST_ONLY: &[&str] = &["bosun-test-noop", "bosun-test-hostile", "bosun-test-sockets"];
 /// Environment the nested cargo keeps; everything else cargo set for this
