@@ -2,7 +2,7 @@
 
 use bosun::plugin::wit::Severity;
 use bosun::source::Platform;
-use bosun::{Limits, ScanRequest, ScannerOptions};
+use bosun::{Limits, LintFile, LintRequest, ScanRequest, ScannerOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,6 +31,12 @@ pub enum Command {
     /// --fail-on; 2 bosun could not scan; 3 the scan finished but parts of the
     /// image were not analysed (the report's diagnostics say which).
     Scan(Box<ScanArgs>),
+    /// Lint Dockerfiles: the image-lint rules, before anything is built.
+    ///
+    /// FILE is a Dockerfile (or Containerfile), `-` for standard input. A
+    /// `.dockerignore` next to it (or FILE.dockerignore) is looked for, to judge
+    /// `COPY . .`. Exit codes as for scan.
+    Lint(Box<LintArgs>),
     /// List the built-in plugins (and any given with --plugin).
     Plugins(PluginsArgs),
 }
@@ -97,10 +103,24 @@ impl EngineArgs {
     }
 }
 
+/// Which plugins run, and their options.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// The image to scan.
-    pub source: String,
+pub struct PluginArgs {
+    /// Built-in scanners to run, by id, comma-separated [default: all for scan,
+    /// image-lint for lint]; '' for none.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub scanners: Option<Vec<String>>,
+    /// Also run the plugin component in FILE (any language); repeatable.
+    #[arg(long = "plugin", value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
+    /// Give a plugin an option: ID:KEY=VALUE, e.g. image-lint:disable=BSN-027; repeatable.
+    #[arg(long = "plugin-option", value_name = "ID:KEY=VALUE")]
+    pub plugin_options: Vec<String>,
+}
+
+/// How a report is written and what exit code it gives.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Report format.
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: Format,
@@ -116,15 +136,16 @@ pub struct ScanArgs {
     /// The severity --exit-code reacts to [default: any finding].
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<SeverityArg>,
-    /// Built-in scanners to run, by id, comma-separated [default: all]; '' for none.
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub scanners: Option<Vec<String>>,
-    /// Also run the plugin component in FILE (any language); repeatable.
-    #[arg(long = "plugin", value_name = "FILE.wasm")]
-    pub plugins: Vec<PathBuf>,
-    /// Give a plugin an option: ID:KEY=VALUE; repeatable.
-    #[arg(long = "plugin-option", value_name = "ID:KEY=VALUE")]
-    pub plugin_options: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The image to scan.
+    pub source: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
     /// Extra secret rules (TOML, gitleaks format plus bosun's keys); same-id rules replace built-ins.
     #[arg(long, value_name = "FILE")]
     pub secret_config: Option<PathBuf>,
@@ -159,6 +180,25 @@ pub struct ScanArgs {
     pub engine: EngineArgs,
 }
 
+/// `ID:KEY=VALUE` options, grouped by plugin id.
+fn parse_plugin_options(options: &[String]) -> anyhow::Result<BTreeMap<String, Vec<(String, String)>>> {
+    let mut plugin_options: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for option in options {
+        let (id, pair) = option
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
+        let (key, value) =
+            pair.split_once('=').ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
+        plugin_options.entry(id.to_owned()).or_default().push((key.to_owned(), value.to_owned()));
+    }
+    Ok(plugin_options)
+}
+
+/// `--scanners ''` runs no built-in plugin (only those given with --plugin).
+fn scanner_ids(ids: &Option<Vec<String>>) -> Option<Vec<String>> {
+    ids.as_ref().map(|ids| ids.iter().filter(|id| !id.is_empty()).cloned().collect())
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
     let value: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 500ms or 10s"))?;
@@ -180,16 +220,7 @@ impl ScanArgs {
                 })?),
                 None => None,
             };
-        let mut plugin_options: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for option in &self.plugin_options {
-            let (id, pair) = option
-                .split_once(':')
-                .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
-            let (key, value) = pair
-                .split_once('=')
-                .ok_or_else(|| anyhow::anyhow!("--plugin-option {option:?}: expected ID:KEY=VALUE"))?;
-            plugin_options.entry(id.to_owned()).or_default().push((key.to_owned(), value.to_owned()));
-        }
+        let mut plugin_options = parse_plugin_options(&self.plugins.plugin_options)?;
         if let Some(path) = &self.secret_config {
             let rules = std::fs::read_to_string(path)
                 .map_err(|err| anyhow::anyhow!("--secret-config {}: {err}", path.display()))?;
@@ -206,9 +237,8 @@ impl ScanArgs {
         Ok(ScanRequest {
             source: self.source.clone(),
             platform,
-            // `--scanners ''` runs no built-in plugin (only those given with --plugin).
-            scanners: self.scanners.as_ref().map(|ids| ids.iter().filter(|id| !id.is_empty()).cloned().collect()),
-            plugin_files: self.plugins.clone(),
+            scanners: scanner_ids(&self.plugins.scanners),
+            plugin_files: self.plugins.plugins.clone(),
             plugin_options,
             timings: self.timings,
         })
@@ -225,6 +255,51 @@ impl ScanArgs {
         options.limits.max_file_size = self.max_file_size;
         options.limits.plugin_trap_budget = self.plugin_trap_budget;
         Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The Dockerfiles; `-` reads one from standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+impl LintArgs {
+    /// The library request: each file read, its build context looked at.
+    pub fn request(&self) -> anyhow::Result<LintRequest> {
+        let mut files = Vec::with_capacity(self.files.len());
+        for path in &self.files {
+            let stdin = path.as_os_str() == "-";
+            let limit = bosun::scan::MAX_DOCKERFILE as u64 + 1;
+            let mut content = Vec::new();
+            let read = if stdin {
+                std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin().lock(), limit), &mut content)
+            } else {
+                std::fs::File::open(path)
+                    .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut content))
+            };
+            read.map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+            let dockerignore = (!stdin).then(|| {
+                let beside = path.with_file_name(".dockerignore");
+                let own = PathBuf::from(format!("{}.dockerignore", path.display()));
+                beside.is_file() || own.is_file()
+            });
+            let name = if stdin { "-".to_owned() } else { path.display().to_string() };
+            files.push(LintFile { name, content, dockerignore });
+        }
+        Ok(LintRequest {
+            files,
+            scanners: scanner_ids(&self.plugins.scanners),
+            plugin_files: self.plugins.plugins.clone(),
+            plugin_options: parse_plugin_options(&self.plugins.plugin_options)?,
+        })
     }
 }
 

@@ -150,16 +150,7 @@ mod tests {
     }
 
     fn file(path: &str, size: u64) -> EntryMeta {
-        EntryMeta {
-            path: path.into(),
-            kind: FileKind::Regular,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            mtime: 0,
-            link_target: None,
-        }
+        EntryMeta::regular(path, size)
     }
 
     #[test]

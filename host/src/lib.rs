@@ -22,7 +22,9 @@ pub mod source;
 
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
-pub use scan::{CancelToken, NoProgress, Progress, ProgressEvent, ScanRequest, Scanner, ScannerOptions};
+pub use scan::{
+    CancelToken, LintFile, LintRequest, NoProgress, Progress, ProgressEvent, ScanRequest, Scanner, ScannerOptions,
+};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_plugins.rs"));

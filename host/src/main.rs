@@ -7,7 +7,7 @@ mod progress;
 use bosun::report::{self, TableOptions};
 use bosun::{CancelToken, ErrorKind, Scanner};
 use clap::Parser;
-use cli::{Cli, Command, Format, ScanArgs};
+use cli::{Cli, Command, Format, LintArgs, ReportArgs, ScanArgs};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Lint(args) => lint(*args),
         Command::Plugins(args) => list_plugins(&args),
     };
     match result {
@@ -42,12 +43,24 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let progress = progress::Bar::new(show_progress);
     let cancel = CancelToken::new();
-    let mut report = match scanner.scan(&request, &cancel, &progress) {
+    let report = match scanner.scan(&request, &cancel, &progress) {
         Ok(report) => report,
         Err(err) if err.kind() == ErrorKind::Cancelled => anyhow::bail!("{err}"),
         Err(err) => return Err(err.into()),
     };
     progress.finish();
+    deliver(report, &args.report)
+}
+
+fn lint(args: LintArgs) -> anyhow::Result<u8> {
+    let request = args.request()?;
+    let scanner = Scanner::new(args.engine.scanner_options()?)?;
+    let report = scanner.lint(&request, &CancelToken::new())?;
+    deliver(report, &args.report)
+}
+
+/// Filter, render and write a report; pick the exit code.
+fn deliver(mut report: bosun::report::ScanReport, args: &ReportArgs) -> anyhow::Result<u8> {
     if let Some(min) = args.severity {
         report.retain_min_severity(min.into());
     }

@@ -7,6 +7,7 @@ mod cache;
 mod cli;
 mod hostile_images;
 mod hostile_plugins;
+mod image_lint;
 mod malware;
 mod real_images;
 mod reports;

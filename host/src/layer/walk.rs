@@ -30,6 +30,22 @@ pub struct EntryMeta {
     pub link_target: Option<String>,
 }
 
+impl EntryMeta {
+    /// A regular file owned by root, mode 0644, time 0.
+    pub fn regular(path: &str, size: u64) -> Self {
+        EntryMeta {
+            path: path.to_owned(),
+            kind: FileKind::Regular,
+            size,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+            link_target: None,
+        }
+    }
+}
+
 /// One thing found in a layer.
 pub enum Event<'a> {
     /// An entry; `content` is readable for regular files.

@@ -5,9 +5,11 @@
 
 mod image;
 mod image_info;
+mod lint;
 mod loaded;
 mod worker;
 
+pub use lint::{LintFile, LintRequest, MAX_DOCKERFILE};
 pub use loaded::LoadedPlugins;
 
 use crate::error::{Error, ErrorKind, Result};
