@@ -114,6 +114,7 @@ fn table_groups_findings_by_risk_class() {
         table.contains("/root/.ssh/id_rsa:1-6  [layer 1]  (deleted by a later layer, still in the image)"),
         "{table}"
     );
-    assert!(table.contains("5 findings: critical 3, high 2"), "{table}");
+    assert!(table.contains("Build and configuration risks (3)"), "{table}");
+    assert!(table.contains("8 findings: critical 4, high 3, low 1"), "{table}");
     assert!(table.contains("GitHub personal access token in the image config (Env)"), "{table}");
 }

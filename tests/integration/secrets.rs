@@ -1,7 +1,6 @@
 //! The secrets plugin on the real corpora in ../shared/data/secrets.
 
 use crate::util::*;
-use std::path::Path;
 
 /// A root filesystem holding the gitleaks and detect-secrets test data under
 /// /app (where an image would hold application files).
@@ -11,18 +10,6 @@ fn corpus_rootfs() -> tempfile::TempDir {
     copy_tree(&shared.join("gitleaks/testdata/repos/nogit"), &dir.path().join("app/gitleaks-nogit"));
     copy_tree(&shared.join("detect-secrets/test_data"), &dir.path().join("app/detect-secrets"));
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::write(to.join(entry.file_name()), std::fs::read(entry.path()).unwrap()).unwrap();
-        }
-    }
 }
 
 fn found_at(report: &serde_json::Value, rule: &str, path: &str, line: u64) -> bool {

@@ -40,6 +40,29 @@ fn sha(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Copy a directory tree (contents only, default permissions); returns the number of files.
+pub fn copy_tree(from: &Path, to: &Path) -> usize {
+    std::fs::create_dir_all(to).unwrap();
+    let mut files = 0;
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            files += copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::write(to.join(entry.file_name()), std::fs::read(entry.path()).unwrap()).unwrap();
+            files += 1;
+        }
+    }
+    files
+}
+
+/// ../shared/data, beside the checkout.
+pub fn shared_data(rel: &str) -> PathBuf {
+    let path = workspace().parent().unwrap().join("shared/data").join(rel);
+    assert!(path.exists(), "{} is missing: the tests need ../shared/data beside the checkout", path.display());
+    path
+}
+
 /// A real image from ../shared/data/images.
 pub fn shared_image(rel: &str) -> PathBuf {
     let path = workspace().parent().unwrap().join("shared/data/images").join(rel);
