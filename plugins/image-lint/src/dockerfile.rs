@@ -28,8 +28,12 @@ pub struct Instruction {
     pub history_index: Option<u32>,
     /// Build arguments the history recorded for this step (`|2 A=1 B=2 /bin/sh -c …`).
     pub build_args: Vec<(String, String)>,
-    /// Variables in scope (ARG and ENV) when the instruction runs, for substitution.
-    pub scope: HashMap<String, String>,
+    /// The arguments with `ARG`/`ENV` variables substituted.
+    pub expanded: String,
+    /// `ENV`/`ARG`/`LABEL` pairs with their values substituted.
+    pub values: Vec<Pair>,
+    /// Variables the rules read from a step's environment (`PIP_NO_CACHE_DIR`), as set when it runs.
+    pub env: Vec<(String, String)>,
 }
 
 /// A heredoc attached to an instruction.
@@ -257,6 +261,13 @@ fn unquote(text: &str) -> String {
     if joined.len() == 1 { joined.into_iter().next().unwrap_or_default() } else { text.to_owned() }
 }
 
+/// Variables a RUN step's environment is checked for.
+pub const TRACKED_ENV: &[&str] = &["PIP_NO_CACHE_DIR"];
+
+/// How much longer than its source a substituted text may grow: values that
+/// refer to each other cannot blow up memory.
+const MAX_GROWTH: usize = 4096;
+
 /// Substitute `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME:+alt}` from
 /// `vars`; unknown names are left as written.
 pub fn substitute(text: &str, vars: &HashMap<String, String>) -> String {
@@ -292,7 +303,9 @@ pub fn substitute(text: &str, vars: &HashMap<String, String>) -> String {
                 (vars.get(&text[i + 1..i + 1 + name_len]).cloned(), i + 1 + name_len)
             }
         };
-        if let Some(value) = replacement {
+        if let Some(value) = replacement
+            && out.len() + value.len() <= text.len() + MAX_GROWTH
+        {
             out.push_str(&text[last..i]);
             out.push_str(&value);
             last = next;
@@ -311,6 +324,19 @@ fn expand_braced(inner: &str, vars: &HashMap<String, String>) -> Option<String> 
         return Some(if vars.get(name).is_some_and(|v| !v.is_empty()) { alt.to_owned() } else { String::new() });
     }
     vars.get(inner).cloned()
+}
+
+/// Most instructions read from one Dockerfile (real ones have a few hundred);
+/// the rest is reported as not linted.
+pub const MAX_INSTRUCTIONS: usize = 10_000;
+/// Most variables tracked per scope, so a hostile file cannot make every
+/// instruction copy a huge map.
+const MAX_VARIABLES: usize = 512;
+
+fn set_variable(scope: &mut HashMap<String, String>, name: String, value: String) {
+    if scope.len() < MAX_VARIABLES || scope.contains_key(&name) {
+        scope.insert(name, value);
+    }
 }
 
 /// Parse a Dockerfile. Never fails: lines it cannot read are listed in `errors`.
@@ -346,6 +372,11 @@ pub fn parse(text: &str) -> Dockerfile {
         if trimmed.is_empty() {
             i += 1;
             continue;
+        }
+        if file.instructions.len() >= MAX_INSTRUCTIONS {
+            file.errors
+                .push((i as u32 + 1, format!("more than {MAX_INSTRUCTIONS} instructions; the rest is not linted")));
+            break;
         }
         if let Some(comment) = trimmed.strip_prefix('#') {
             if let Some(ids) = comment.trim().strip_prefix("bosun ignore=") {
@@ -422,6 +453,8 @@ pub fn parse(text: &str) -> Dockerfile {
             }
         }
 
+        let vars = if seen_from && instruction.keyword != "FROM" { &scope } else { &globals };
+        instruction.expanded = substitute(&instruction.args, vars);
         match instruction.keyword.as_str() {
             "FROM" => {
                 if seen_from {
@@ -447,23 +480,28 @@ pub fn parse(text: &str) -> Dockerfile {
                     } else {
                         String::new()
                     };
-                    if seen_from {
-                        scope.insert(pair.name, value);
-                    } else {
-                        globals.insert(pair.name, value);
+                    instruction.values.push(Pair { value: value.clone(), ..pair.clone() });
+                    set_variable(if seen_from { &mut scope } else { &mut globals }, pair.name, value);
+                }
+            }
+            "ENV" | "LABEL" => {
+                for pair in instruction.pairs() {
+                    let value = substitute(&pair.value, &scope);
+                    instruction.values.push(Pair { value: value.clone(), ..pair.clone() });
+                    if instruction.keyword == "ENV" {
+                        set_variable(&mut scope, pair.name, value);
                     }
                 }
             }
-            "ENV" => {
-                for pair in instruction.pairs() {
-                    let value = substitute(&pair.value, &scope);
-                    scope.insert(pair.name, value);
-                }
+            "RUN" => {
+                instruction.env = TRACKED_ENV
+                    .iter()
+                    .filter_map(|name| scope.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+                    .collect();
             }
             _ => {}
         }
         instruction.stage = stage;
-        instruction.scope = if seen_from { scope.clone() } else { globals.clone() };
         file.instructions.push(instruction);
     }
     if !seen_from && !file.instructions.is_empty() {
@@ -563,10 +601,25 @@ mod tests {
         let env = &file.instructions[4];
         let pairs = env.pairs();
         assert_eq!(pairs[1].value, "two words");
-        assert_eq!(env.scope["C"], "debian-x");
+        assert_eq!(env.values[2].value, "debian-x");
         let legacy = file.instructions[5].pairs();
         assert_eq!((legacy[0].name.as_str(), legacy[0].value.as_str()), ("LEGACY", "some value"));
         assert_eq!(file.instructions[6].stage, 1);
+    }
+
+    #[test]
+    fn variables_that_refer_to_each_other_stay_bounded() {
+        let mut text = String::from("FROM a:1\nENV V0=xxxxxxxxxxxxxxxx\n");
+        for i in 1..2000 {
+            text.push_str(&format!("ENV V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+        }
+        let file = parse(&text);
+        let total: usize = file
+            .instructions
+            .iter()
+            .map(|i| i.expanded.len() + i.values.iter().map(|p| p.value.len()).sum::<usize>())
+            .sum();
+        assert!(total < 2000 * 3 * (MAX_GROWTH + 64), "{total}");
     }
 
     #[test]

@@ -224,7 +224,7 @@ pub fn lint_dockerfile(file: &Dockerfile, settings: &Settings) -> Vec<Hit> {
         file.instructions.iter().enumerate().filter(|(_, i)| in_chain(i)).rfind(|(_, i)| i.keyword == "USER");
     match last_user {
         Some((at, user)) => {
-            let value = dockerfile::substitute(user.args.trim(), &user.scope);
+            let value = user.expanded.trim().to_owned();
             if is_root(&value) {
                 hits.push(Hit::new("BSN-002", at, format!(": last USER is {}", bounded_user(&value))));
             }
@@ -341,7 +341,11 @@ pub fn analyze_text(path: &str, text: &str, settings: &Settings) -> Vec<Finding>
             hits_to_findings(settings, hits, &Place::Dockerfile { path, instructions: &file.instructions });
         if !file.errors.is_empty() {
             let (line, reason) = &file.errors[0];
-            log(LogLevel::Warn, &format!("{path}:{line}: {reason} ({} lines not understood)", file.errors.len()));
+            let more = match file.errors.len() {
+                1 => String::new(),
+                n => format!(" (and {} more problems)", n - 1),
+            };
+            log(LogLevel::Warn, &format!("Dockerfile line {line}: {reason}{more}"));
         }
         findings.sort_by(|a, b| (a.location.line_start, &a.rule_id).cmp(&(b.location.line_start, &b.rule_id)));
         return findings;
@@ -506,6 +510,90 @@ mod tests {
         }
         for name in ["/etc/passwd", "/src/dockerfile_parser.go", "/Dockerfiles"] {
             assert!(!is_dockerfile(name), "{name}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Pieces of Dockerfile and shell syntax, to be glued at random.
+    const PIECES: &[&str] = &[
+        "FROM ",
+        "RUN ",
+        "ENV ",
+        "ARG ",
+        "COPY ",
+        "ADD ",
+        "USER ",
+        "EXPOSE ",
+        "HEALTHCHECK ",
+        "# bosun ignore=",
+        "\\\n",
+        "`\n",
+        "\n",
+        " ",
+        "\"",
+        "'",
+        "$(",
+        ")",
+        "${",
+        "}",
+        "$",
+        "<<",
+        "<<-",
+        "EOF",
+        "|",
+        "||",
+        "&&",
+        ";",
+        "&",
+        ">",
+        "2>&1",
+        "<(",
+        "(",
+        "{",
+        "--",
+        "=",
+        "curl -k ",
+        "sh -c ",
+        "apt-get install ",
+        "é",
+        "日本",
+        "\t",
+        "\r\n",
+        "#",
+        "[\"a\"",
+        "]",
+        "|2 A=B ",
+        "/bin/sh -c #(nop) ",
+        "map[22/tcp:{}",
+        "\\",
+        "`",
+    ];
+
+    #[test]
+    fn random_dockerfiles_and_history_never_panic() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let settings = Settings::default();
+        for _ in 0..3000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            let file = dockerfile::parse(&text);
+            let _ = lint_dockerfile(&file, &settings);
+            let _ = shell::commands(&text);
+            let _ = history::instruction(&text, 0);
+            for instruction in &file.instructions {
+                let _ = instruction.pairs();
+                let _ = instruction.script();
+            }
         }
     }
 }

@@ -471,12 +471,10 @@ fn check_copy_sources(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>)
 }
 
 fn check_variables(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>) {
-    for pair in instruction.pairs() {
-        if !pair.has_value {
-            continue;
-        }
-        let value = crate::dockerfile::substitute(&pair.value, &instruction.scope);
-        check_variable(&pair.name, &value, at, &instruction.keyword, hits);
+    // From history there is no scope: the recorded values are what was set.
+    let pairs = if instruction.history_index.is_some() { instruction.pairs() } else { instruction.values.clone() };
+    for pair in pairs.iter().filter(|p| p.has_value) {
+        check_variable(&pair.name, &pair.value, at, &instruction.keyword, hits);
     }
 }
 
@@ -742,7 +740,7 @@ fn check_run(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>) {
 fn no_pip_cache(instruction: &Instruction, command: &Command) -> bool {
     let env_off =
         |value: &str| !matches!(value.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "off" | "no");
-    instruction.scope.get("PIP_NO_CACHE_DIR").is_some_and(|v| env_off(v))
+    instruction.env.iter().any(|(n, v)| n == "PIP_NO_CACHE_DIR" && env_off(v))
         || command.assigns.iter().any(|(n, v)| n == "PIP_NO_CACHE_DIR" && env_off(v))
         || instruction.flags.iter().any(|(n, v)| n == "mount" && v.contains("type=cache"))
 }
