@@ -7,7 +7,7 @@ use crate::{Analysis, Category, Confidence, FileInterest, Finding, Location, Plu
 
 impl Default for Analysis {
     fn default() -> Self {
-        Analysis { findings: Vec::new(), packages: Vec::new(), os: None }
+        Analysis { findings: Vec::new(), packages: Vec::new(), os: None, owned_files: Vec::new() }
     }
 }
 

@@ -285,13 +285,15 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
 
     let view = MergedView::new(all_changes);
     let mut findings = Vec::new();
-    let mut packages = Vec::new();
+    let mut packages: Vec<PackageRecord> = Vec::new();
     let mut os_candidates = Vec::new();
+    let mut owned = Vec::new();
     for output in outputs {
         stats.plugin_calls += output.calls;
         findings.extend(output.findings);
         packages.extend(output.packages);
         os_candidates.extend(output.os);
+        owned.extend(output.owned);
         diagnostics.extend(output.diagnostics);
     }
     for finding in &mut findings {
@@ -299,14 +301,22 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
             finding.file_status = Some(view.status(path, *layer));
         }
     }
-    packages.retain(|p: &PackageRecord| view.status(&p.analyzed, p.layer) == FileStatus::Present);
-    packages.sort();
-    packages.dedup();
     os_candidates.retain(|(layer, path, _)| view.status(path, *layer) == FileStatus::Present);
-    // The top-most layer wins; within a layer, the first path in sort order.
-    let os = os_candidates.into_iter().min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))).map(|(_, _, os)| {
-        OsInfo { id: os.id, version_id: os.version_id, codename: os.codename, pretty_name: os.pretty_name }
-    });
+    // An os-release file wins over older release files; then the top-most
+    // layer; within a layer, the first path in sort order.
+    let os = os_candidates
+        .into_iter()
+        .min_by(|a, b| {
+            let release = |path: &str| !path.ends_with("os-release");
+            release(&a.1).cmp(&release(&b.1)).then_with(|| b.0.cmp(&a.0)).then_with(|| a.1.cmp(&b.1))
+        })
+        .map(|(_, _, os)| OsInfo {
+            id: os.id,
+            version_id: os.version_id,
+            codename: os.codename,
+            pretty_name: os.pretty_name,
+        });
+    let packages = super::inventory::merge(packages, owned, &view, os.as_ref());
 
     let calls_started = Instant::now();
     image_calls(ctx, image, &os, &packages, &mut findings, &mut diagnostics);

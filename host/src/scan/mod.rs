@@ -5,6 +5,7 @@
 
 mod image;
 mod image_info;
+mod inventory;
 mod lint;
 mod loaded;
 mod worker;

@@ -30,11 +30,17 @@ pub struct Output {
     pub packages: Vec<PackageRecord>,
     /// OS identities, with the layer and path that declared them.
     pub os: Vec<(usize, String, OsRelease)>,
+    /// Files package databases own, with the layer and path of the database.
+    pub owned: Vec<(usize, String, Vec<String>)>,
     /// Diagnostics.
     pub diagnostics: Vec<Diagnostic>,
     /// Plugin calls made.
     pub calls: u64,
 }
+
+/// Most owned paths kept from one database file (a distribution's largest
+/// package lists tens of thousands).
+const MAX_OWNED: usize = 1_000_000;
 
 /// Run jobs until the channel closes.
 pub fn run(plugins: &LoadedPlugins, jobs: Receiver<Job>, cancel: &CancelToken) -> Output {
@@ -95,6 +101,10 @@ pub fn run(plugins: &LoadedPlugins, jobs: Receiver<Job>, cancel: &CancelToken) -
                     );
                     if let Some(os) = analysis.os {
                         out.os.push((job.layer, job.meta.path.clone(), os));
+                    }
+                    if !analysis.owned_files.is_empty() {
+                        let owned = analysis.owned_files.into_iter().take(MAX_OWNED).collect();
+                        out.owned.push((job.layer, job.meta.path.clone(), owned));
                     }
                 }
                 Err(err) => {
