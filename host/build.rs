@@ -12,6 +12,7 @@ const FIRST_PARTY: &[(&str, &str)] = &[
     ("secrets", "bosun-plugin-secrets"),
     ("malware", "bosun-plugin-malware"),
     ("image-lint", "bosun-plugin-image-lint"),
+    ("packages", "bosun-plugin-packages"),
 ];
 /// Built for the test suite only.
 const TEST_ONLY: &[&str] = &["bosun-test-noop", "bosun-test-hostile", "bosun-test-sockets"];
