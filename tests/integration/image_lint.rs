@@ -95,6 +95,15 @@ fn a_buildah_image_built_with_care_is_clean() {
     assert_eq!(findings(&report), Vec::<Value>::new());
 }
 
+#[test]
+fn what_a_later_layer_fixed_is_not_reported() {
+    let (code, report) = scan_json(&fixture("lint-fixed-later"), &["--scanners", "image-lint"]);
+    assert_eq!(code, 0, "{report}");
+    // Only the image-level finding is left (no HEALTHCHECK); the setuid bit,
+    // the empty root password and the 0777 directory of layer 0 were fixed in layer 1.
+    assert_eq!(placed(&findings(&report)), pairs(&[("BSN-027", "config")]));
+}
+
 /// hadolint checks that mean what a bosun rule means.
 const SAME_MEANING: &[(&str, &str)] = &[
     ("DL4000", "BSN-001"),

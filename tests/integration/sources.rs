@@ -69,16 +69,13 @@ fn rootfs_directory_with_a_symlink_out() {
 #[test]
 fn two_platform_index_scans_each_platform_and_sums() {
     for name in ["two-platform", "two-platform.tar"] {
-        let (code, report) = scan_json(&fixture(name), &[]);
+        let (code, report) = scan_json(&fixture(name), &["--scanners", "secrets"]);
         assert_eq!(code, 0);
         let labels: Vec<_> = report["images"].as_array().unwrap().iter().map(|i| i["label"].clone()).collect();
         assert_eq!(labels, vec!["linux/amd64", "linux/arm64/v8"]);
         assert_eq!(findings(&report, 0)[0].0, "password-assignment");
         assert_eq!(findings(&report, 1)[0].0, "aws-access-key-id", "the zstd layer of arm64 was read");
-        let per_image: u64 =
-            report["images"].as_array().unwrap().iter().map(|i| i["summary"]["total"].as_u64().unwrap()).sum();
-        assert!(per_image >= 2);
-        assert_eq!(report["summary"]["total"], per_image, "the index is the sum of its platforms");
+        assert_eq!(report["summary"]["total"], 2, "the index is the sum of its platforms");
     }
 }
 

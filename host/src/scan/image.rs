@@ -301,6 +301,13 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
             finding.file_status = Some(view.status(path, *layer));
         }
     }
+    // A secret or malware in a deleted file is still in the image; a risky
+    // setting is not: only the final filesystem is configured. A setuid bit a
+    // later layer removed, or a shadow file it fixed, is not reported.
+    findings.retain(|f| {
+        f.category != crate::plugin::wit::Category::Misconfiguration
+            || f.file_status.is_none_or(|status| status == FileStatus::Present)
+    });
     os_candidates.retain(|(layer, path, _)| view.status(path, *layer) == FileStatus::Present);
     // An os-release file wins over older release files; then the top-most
     // layer; within a layer, the first path in sort order.

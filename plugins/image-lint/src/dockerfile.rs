@@ -193,7 +193,13 @@ fn is_shell_reading_stdin(args: &str) -> bool {
 
 fn shell_join(argv: &[String]) -> String {
     argv.iter()
-        .map(|a| if a.is_empty() || a.contains(char::is_whitespace) { format!("'{a}'") } else { a.clone() })
+        .map(|a| {
+            if a.is_empty() || a.contains(char::is_whitespace) || a.contains('\'') {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -341,6 +347,7 @@ fn set_variable(scope: &mut HashMap<String, String>, name: String, value: String
 
 /// Parse a Dockerfile. Never fails: lines it cannot read are listed in `errors`.
 pub fn parse(text: &str) -> Dockerfile {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     let mut file = Dockerfile::default();
     let mut escape = '\\';
@@ -395,7 +402,9 @@ pub fn parse(text: &str) -> Dockerfile {
                 Some(head) if i + 1 < lines.len() => {
                     logical.push_str(head);
                     i += 1;
-                    while i + 1 < lines.len() && lines[i].trim_start().starts_with('#') {
+                    // Comment lines and empty lines inside a continuation are skipped (BuildKit warns).
+                    while i + 1 < lines.len() && (lines[i].trim_start().starts_with('#') || lines[i].trim().is_empty())
+                    {
                         i += 1;
                     }
                     current = lines[i];
@@ -526,32 +535,28 @@ pub fn split_flags(mut rest: &str) -> (Vec<(String, String)>, &str) {
     (flags, rest)
 }
 
-/// The heredoc delimiters an instruction's arguments open, in order.
+/// The heredoc delimiters an instruction's arguments open, in order: shell
+/// words that start with `<<` (not `<<<`), so `sed 's/<<X>>/y/'` and
+/// `$((1<<20))` open none.
 fn heredoc_markers(args: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    let mut rest = args;
-    while let Some(at) = rest.find("<<") {
-        let mut tail = &rest[at + 2..];
+    for word in words(args) {
+        let Some(mut tail) = word.raw.strip_prefix("<<") else { continue };
+        if tail.starts_with('<') {
+            continue;
+        }
         let strip_tabs = tail.starts_with('-');
         if strip_tabs {
             tail = &tail[1..];
         }
-        let quote = tail.chars().next().filter(|c| *c == '"' || *c == '\'');
-        if let Some(q) = quote {
-            tail = &tail[1..];
-            let end = tail.find(q).unwrap_or(tail.len());
-            let name = &tail[..end];
-            if !name.is_empty() {
-                out.push((name.to_owned(), strip_tabs));
-            }
-            rest = &tail[end..];
-            continue;
+        let name: String = tail
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\''))
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+            .collect();
+        if !name.is_empty() {
+            out.push((name, strip_tabs));
         }
-        let len = tail.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
-        if len > 0 {
-            out.push((tail[..len].to_owned(), strip_tabs));
-        }
-        rest = &tail[len..];
     }
     out
 }
@@ -620,6 +625,20 @@ mod tests {
             .map(|i| i.expanded.len() + i.values.iter().map(|p| p.value.len()).sum::<usize>())
             .sum();
         assert!(total < 2000 * 3 * (MAX_GROWTH + 64), "{total}");
+    }
+
+    #[test]
+    fn real_world_oddities() {
+        // A BOM, an empty line inside a continuation, `<<` that is not a heredoc.
+        let text = "\u{feff}FROM alpine:3.20\nRUN apt-get update && \\\n\n    apt-get install -y x\nRUN sed -i 's/<<PORT>>/8080/' a.conf && echo $((1<<20))\nUSER app\n";
+        let file = parse(text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let keywords: Vec<&str> = file.instructions.iter().map(|i| i.keyword.as_str()).collect();
+        assert_eq!(keywords, ["FROM", "RUN", "RUN", "USER"]);
+        assert!(file.instructions[1].args.contains("apt-get install"));
+        assert!(file.instructions[2].heredocs.is_empty());
+        let exec = Instruction { args: r#"["sh","-c","echo 'a b' && curl -k u"]"#.into(), ..Instruction::default() };
+        assert!(crate::shell::commands(&exec.script()).iter().any(|c| c.program() == "curl"));
     }
 
     #[test]

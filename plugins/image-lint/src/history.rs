@@ -116,7 +116,7 @@ fn build_args(text: &str) -> (Vec<(String, String)>, &str) {
     let mut rest = rest[digits..].trim_start();
     let mut args = Vec::with_capacity(count.min(64));
     for _ in 0..count {
-        let word = rest.split_whitespace().next().unwrap_or_default();
+        let Some(word) = rest.split_whitespace().next() else { break };
         if let Some((name, value)) = word.split_once('=') {
             args.push((name.to_owned(), value.to_owned()));
         }
@@ -156,6 +156,8 @@ mod tests {
         assert_eq!(args, "curl -H \"x: $TOKEN\" u");
         assert_eq!(build, vec![("TOKEN".into(), "abc".into()), ("VERSION".into(), "1".into())]);
         assert_eq!(parts("/bin/sh -c #(nop)  MAINTAINER Jane").0, "MAINTAINER");
+        // A count larger than the words there are ends with the words.
+        assert_eq!(parts("|4294967295 A=1 /bin/sh -c x").2.len(), 1);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod shell;
 use bosun_plugin_sdk::*;
 use dockerfile::{Dockerfile, Instruction};
 use rules::{Hit, Rule};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// The user's choices.
@@ -263,12 +263,10 @@ pub fn lint_image(image: &ImageInfo) -> (Vec<Instruction>, Vec<Hit>) {
     // The config decides USER, EXPOSE and HEALTHCHECK; history only says where.
     hits.retain(|h| h.rule != "BSN-026");
     // Builders repeat build arguments on every RUN after the ARG: one finding per value.
-    let mut seen_evidence: Vec<String> = Vec::new();
-    hits.retain(|h| {
-        let Some(evidence) = h.evidence.as_ref().filter(|_| h.rule == "BSN-005") else { return true };
-        let first = !seen_evidence.contains(evidence);
-        seen_evidence.push(evidence.clone());
-        first
+    let mut seen_evidence: HashSet<String> = HashSet::new();
+    hits.retain(|h| match h.evidence.as_ref().filter(|_| h.rule == "BSN-005") {
+        Some(evidence) => seen_evidence.insert(evidence.clone()),
+        None => true,
     });
     // A root filesystem directory has no config: nothing says how it runs.
     if image.config_digest.is_empty() {
@@ -303,14 +301,14 @@ pub fn lint_image(image: &ImageInfo) -> (Vec<Instruction>, Vec<Hit>) {
     }
     // Env the history does not explain (a config edited after the build, or a
     // history that was squashed): check it from the config.
-    let from_history: Vec<String> = instructions
+    let from_history: HashSet<String> = instructions
         .iter()
         .filter(|i| i.keyword == "ENV")
         .flat_map(|i| i.pairs().into_iter().map(|p| p.name))
         .collect();
     for var in &image.env {
         let Some((name, value)) = var.split_once('=') else { continue };
-        if from_history.iter().any(|n| n == name) {
+        if from_history.contains(name) {
             continue;
         }
         let mut found = Vec::new();
@@ -590,6 +588,34 @@ mod robustness {
             let _ = lint_dockerfile(&file, &settings);
             let _ = shell::commands(&text);
             let _ = history::instruction(&text, 0);
+            let image = ImageInfo {
+                reference: String::new(),
+                manifest_digest: None,
+                config_digest: "sha256:x".into(),
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                platform_variant: None,
+                user: Some(text.clone()),
+                env: text.lines().map(str::to_owned).collect(),
+                entrypoint: Vec::new(),
+                cmd: Vec::new(),
+                working_dir: None,
+                exposed_ports: text.split_whitespace().map(str::to_owned).collect(),
+                labels: Vec::new(),
+                healthcheck: None,
+                history: text
+                    .split('\n')
+                    .map(|line| HistoryEntry {
+                        created_by: Some(line.to_owned()),
+                        created: None,
+                        comment: None,
+                        empty_layer: false,
+                    })
+                    .collect(),
+                layers: Vec::new(),
+                raw_config: String::new(),
+            };
+            let _ = lint_image(&image);
             for instruction in &file.instructions {
                 let _ = instruction.pairs();
                 let _ = instruction.script();

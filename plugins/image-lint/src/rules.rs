@@ -575,17 +575,18 @@ fn check_run(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>) {
     }
     let mut updates = false;
     let mut installs = false;
-    let mut apt_lists_removed = script.contains("/var/lib/apt/lists");
     let cache_mounted = |path: &str| {
         instruction.flags.iter().any(|(n, v)| n == "mount" && v.contains("type=cache") && v.contains(path))
     };
-    if cache_mounted("/var/lib/apt") {
-        apt_lists_removed = true;
-    }
+    // `rm -rf /var/lib/apt/lists/*` and the like, as a command.
+    let removed =
+        |dir: &str| commands.iter().any(|c| c.program() == "rm" && c.args().iter().any(|a| a.starts_with(dir)));
+    let apt_lists_removed = removed("/var/lib/apt/lists") || cache_mounted("/var/lib/apt");
     let cleaned = |manager: &str| {
         commands.iter().any(|c| c.program() == manager && c.subcommand() == Some("clean"))
-            || script.contains("/var/cache/yum")
-            || script.contains("/var/cache/dnf")
+            || ["/var/cache/yum", "/var/cache/dnf", "/var/cache/zypp"]
+                .iter()
+                .any(|dir| removed(dir) || cache_mounted(dir))
     };
     for command in &commands {
         for (name, value) in &command.assigns {
@@ -657,7 +658,7 @@ fn check_run(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>) {
                 if sub == Some("add")
                     && !command.has_option(&["--no-cache"])
                     && !cache_mounted("/var/cache/apk")
-                    && !script.contains("/var/cache/apk")
+                    && !removed("/var/cache/apk")
                 {
                     push(Hit::new("BSN-023", at, ": apk add without --no-cache"), hits);
                 }
@@ -716,15 +717,20 @@ fn check_run(instruction: &Instruction, at: usize, hits: &mut Vec<Hit>) {
         if matches!(program, "echo" | "printf" | "tee") && command.args().iter().any(|a| a.contains("trusted=yes")) {
             push(Hit::new("BSN-019", at, ": [trusted=yes] source"), hits);
         }
-        // A fetched script run by a shell: `curl … | sh`, `sh -c "$(curl …)"`, `bash <(curl …)`.
+        // A fetched script run by a shell: `curl … | sh`, `sh -c "$(curl …)"`,
+        // `bash <(curl …)`. An interpreter given its script (`python3 -c …`)
+        // does not run what the pipe brings.
         if SHELLS.contains(&program) || program.starts_with("python") {
-            let piped = command.piped_from.is_some_and(|from| FETCHERS.contains(&commands[from].program()));
-            let substituted = command.substitutions.iter().any(|s| {
-                shell::commands(s.trim_start_matches(['$', '<', '(']).trim_end_matches(')'))
-                    .iter()
-                    .any(|c| FETCHERS.contains(&c.program()))
+            let script = command.script_argument();
+            let piped =
+                script.is_none() && command.piped_from.is_some_and(|from| FETCHERS.contains(&commands[from].program()));
+            let fetched = script.is_some_and(|s| {
+                (s.contains("$(") || s.contains("<(") || s.contains('`'))
+                    && shell::commands(s.trim_start_matches(['$', '<', '(']))
+                        .iter()
+                        .any(|c| FETCHERS.contains(&c.program()))
             });
-            if piped || substituted {
+            if piped || fetched {
                 push(Hit::new("BSN-020", at, ""), hits);
             }
         }
@@ -745,24 +751,28 @@ fn no_pip_cache(instruction: &Instruction, command: &Command) -> bool {
         || instruction.flags.iter().any(|(n, v)| n == "mount" && v.contains("type=cache"))
 }
 
-/// True for modes that give everyone write: `777`, `0666`, `o+w`, `a+rwx`, `+w`.
+/// True for modes that give everyone write: `777`, `0666`, `o+w`, `a+rwx`.
 /// With the sticky bit (`1777`, `+t`) it is the shared-directory pattern of
-/// /tmp, where users cannot replace each other's files: not reported.
+/// /tmp, where users cannot replace each other's files: not reported. `+w`
+/// without a "who" goes through the umask (022), so it does not count.
 fn world_writable_mode(mode: &str) -> bool {
     if mode.bytes().all(|b| b.is_ascii_digit()) && !mode.is_empty() {
         let value = u32::from_str_radix(mode, 8).unwrap_or(0);
         return value & 0o002 != 0 && value & 0o1000 == 0;
     }
-    if mode.contains('t') {
-        return false;
+    let mut writable = false;
+    for clause in mode.split(',') {
+        let Some(op) = clause.find(['+', '=', '-']) else { continue };
+        let (who, rest) = clause.split_at(op);
+        let (adds, perms) = (!rest.starts_with('-'), &rest[1..]);
+        if perms.contains('t') && adds {
+            return false;
+        }
+        if adds && (who.contains('o') || who.contains('a')) && perms.contains('w') {
+            writable = true;
+        }
     }
-    mode.split(',').any(|clause| {
-        let Some(op) = clause.find(['+', '=']) else { return false };
-        let (who, perms) = clause.split_at(op);
-        (who.is_empty() || who.contains('o') || who.contains('a')) && perms[1..].contains('w') && !who.starts_with('-')
-    }) && !mode.starts_with("u+")
-        && !mode.starts_with("g+")
-        && !mode.starts_with("ug+")
+    writable
 }
 
 #[cfg(test)]

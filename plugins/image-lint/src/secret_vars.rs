@@ -109,7 +109,8 @@ fn is_placeholder(value: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     v.len() < 4
         || v.starts_with('$')
-        || v.starts_with('/')
+        // A path; a base64 secret that happens to start with `/` has capitals.
+        || (v.starts_with('/') && !v.chars().any(|c| c.is_ascii_uppercase()))
         || v.starts_with("./")
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.starts_with("{{") && v.ends_with("}}"))

@@ -71,11 +71,51 @@ impl Command {
         })
     }
 
-    /// The first argument that does not start with `-` (a subcommand such as `install`).
+    /// The first argument that is neither an option nor an option's value (a
+    /// subcommand such as `install` in `apt-get -t bookworm-backports install`).
     pub fn subcommand(&self) -> Option<&str> {
-        self.args().iter().find(|a| !a.starts_with('-')).map(String::as_str)
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            if OPTIONS_WITH_VALUE.contains(&arg.as_str()) {
+                args.next();
+            } else if !arg.starts_with('-') {
+                return Some(arg);
+            }
+        }
+        None
+    }
+
+    /// The script an interpreter runs from its arguments (`-c SCRIPT`, `-e SCRIPT`,
+    /// or a script file), `None` when it reads the script from standard input.
+    pub fn script_argument(&self) -> Option<&str> {
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            let cluster = arg.strip_prefix('-').filter(|c| !c.starts_with('-'));
+            match cluster {
+                Some(c) if c.ends_with('c') || c.ends_with('e') || c == "m" => return args.next().map(String::as_str),
+                Some(_) => {}
+                None if arg == "-" || arg.starts_with("--") => {}
+                None => return Some(arg),
+            }
+        }
+        None
     }
 }
+
+/// Options of package managers that take the next word as their value.
+const OPTIONS_WITH_VALUE: &[&str] = &[
+    "-t",
+    "-o",
+    "-c",
+    "-C",
+    "-X",
+    "--option",
+    "--target-release",
+    "--config-file",
+    "--repository",
+    "--root",
+    "--installroot",
+];
 
 /// True for `NAME=value`.
 pub fn is_assignment(word: &str) -> bool {
@@ -494,6 +534,11 @@ mod tests {
         assert_eq!(c.program(), "apt-get");
         assert_eq!(c.subcommand(), Some("install"));
         assert!(c.has_option(&["-y"]));
+        let c = &commands("apt-get -t bookworm-backports -o Dpkg::Options::=--force-confold install -y x")[0];
+        assert_eq!(c.subcommand(), Some("install"));
+        assert_eq!(commands("python3 -c 'import json'")[0].script_argument(), Some("import json"));
+        assert_eq!(commands("bash -s -- -y")[0].script_argument(), None);
+        assert_eq!(commands("sh ./install.sh")[0].script_argument(), Some("./install.sh"));
         let c = &commands("pip install --trusted-host=pypi.internal x")[0];
         assert!(c.has_option(&["--trusted-host"]));
     }
