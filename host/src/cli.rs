@@ -37,6 +37,9 @@ pub enum Command {
     /// `.dockerignore` next to it (or FILE.dockerignore) is looked for, to judge
     /// `COPY . .`. Exit codes as for scan.
     Lint(Box<LintArgs>),
+    /// Write the image's software bill of materials: every OS and application
+    /// package, as CycloneDX or SPDX JSON. Runs only the package inventory.
+    Sbom(Box<SbomArgs>),
     /// List the built-in plugins (and any given with --plugin).
     Plugins(PluginsArgs),
 }
@@ -49,6 +52,18 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0.
     Sarif,
+    /// CycloneDX 1.6 JSON: the package inventory as an SBOM.
+    Cyclonedx,
+    /// SPDX 2.3 JSON: the package inventory as an SBOM.
+    Spdx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -180,6 +195,16 @@ pub struct ScanArgs {
     pub engine: EngineArgs,
 }
 
+fn parse_platform(platform: &Option<String>) -> anyhow::Result<Option<Platform>> {
+    match platform {
+        Some(text) => Ok(Some(
+            Platform::parse(text)
+                .ok_or_else(|| anyhow::anyhow!("--platform {text:?}: expected os/arch[/variant], e.g. linux/arm64"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
 /// `ID:KEY=VALUE` options, grouped by plugin id.
 fn parse_plugin_options(options: &[String]) -> anyhow::Result<BTreeMap<String, Vec<(String, String)>>> {
     let mut plugin_options: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -213,13 +238,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 impl ScanArgs {
     /// The library request these flags describe.
     pub fn request(&self) -> anyhow::Result<ScanRequest> {
-        let platform =
-            match &self.platform {
-                Some(text) => Some(Platform::parse(text).ok_or_else(|| {
-                    anyhow::anyhow!("--platform {text:?}: expected os/arch[/variant], e.g. linux/arm64")
-                })?),
-                None => None,
-            };
+        let platform = parse_platform(&self.platform)?;
         let mut plugin_options = parse_plugin_options(&self.plugins.plugin_options)?;
         if let Some(path) = &self.secret_config {
             let rules = std::fs::read_to_string(path)
@@ -300,6 +319,47 @@ impl LintArgs {
             plugin_files: self.plugins.plugins.clone(),
             plugin_options: parse_plugin_options(&self.plugins.plugin_options)?,
         })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The image (same forms as for scan).
+    pub source: String,
+    /// SBOM format.
+    #[arg(long, short = 'f', value_enum, default_value = "cyclonedx")]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only this platform of a multi-platform image: os/arch[/variant].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+impl SbomArgs {
+    /// The scan an SBOM needs: the packages plugin alone.
+    pub fn request(&self) -> anyhow::Result<ScanRequest> {
+        Ok(ScanRequest {
+            source: self.source.clone(),
+            platform: parse_platform(&self.platform)?,
+            scanners: Some(vec!["packages".to_owned()]),
+            ..ScanRequest::default()
+        })
+    }
+
+    /// How the SBOM is written.
+    pub fn report_args(&self) -> ReportArgs {
+        let format = match self.format {
+            SbomFormat::Cyclonedx => Format::Cyclonedx,
+            SbomFormat::Spdx => Format::Spdx,
+        };
+        ReportArgs { format, output: self.output.clone(), severity: None, exit_code: None, fail_on: None }
     }
 }
 

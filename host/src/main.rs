@@ -7,7 +7,7 @@ mod progress;
 use bosun::report::{self, TableOptions};
 use bosun::{CancelToken, ErrorKind, Scanner};
 use clap::Parser;
-use cli::{Cli, Command, Format, LintArgs, ReportArgs, ScanArgs};
+use cli::{Cli, Command, Format, LintArgs, ReportArgs, SbomArgs, ScanArgs};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Lint(args) => lint(*args),
+        Command::Sbom(args) => sbom(*args),
         Command::Plugins(args) => list_plugins(&args),
     };
     match result {
@@ -52,6 +53,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     deliver(report, &args.report)
 }
 
+fn sbom(args: SbomArgs) -> anyhow::Result<u8> {
+    let request = args.request()?;
+    let scanner = Scanner::new(args.engine.scanner_options()?)?;
+    let progress = progress::Bar::new(!args.quiet && std::io::stderr().is_terminal());
+    let report = scanner.scan(&request, &CancelToken::new(), &progress)?;
+    progress.finish();
+    deliver(report, &args.report_args())
+}
+
 fn lint(args: LintArgs) -> anyhow::Result<u8> {
     let request = args.request()?;
     let scanner = Scanner::new(args.engine.scanner_options()?)?;
@@ -70,6 +80,8 @@ fn deliver(mut report: bosun::report::ScanReport, args: &ReportArgs) -> anyhow::
         }
         Format::Json => report::to_json(&report),
         Format::Sarif => report::to_sarif(&report),
+        Format::Cyclonedx => report::to_cyclonedx(&report),
+        Format::Spdx => report::to_spdx(&report, &report::now_rfc3339()),
     };
     match &args.output {
         Some(path) => write_atomically(path, rendered.as_bytes())?,

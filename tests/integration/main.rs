@@ -8,6 +8,7 @@ mod cli;
 mod hostile_images;
 mod hostile_plugins;
 mod image_lint;
+mod inventory;
 mod malware;
 mod real_images;
 mod reports;

@@ -2,7 +2,6 @@
 //! official schema, and a table grouped by risk class.
 
 use crate::util::*;
-use std::process::Command;
 
 #[test]
 fn same_image_gives_byte_identical_json() {
@@ -66,22 +65,7 @@ fn evidence_never_carries_the_secret() {
 
 /// The official SARIF 2.1.0 schema, as shipped inside the `serde-sarif` crate.
 fn sarif_schema() -> serde_json::Value {
-    let metadata = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(workspace())
-        .output()
-        .expect("cargo metadata");
-    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
-    let manifest = metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "serde-sarif")
-        .expect("serde-sarif is a dev-dependency")["manifest_path"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let schema = std::path::Path::new(&manifest).parent().unwrap().join("src/schema.json");
+    let schema = crate_dir("serde-sarif").join("src/schema.json");
     serde_json::from_slice(&std::fs::read(schema).unwrap()).unwrap()
 }
 

@@ -40,6 +40,26 @@ fn sha(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The source directory of a (dev-)dependency crate, from `cargo metadata`.
+pub fn crate_dir(name: &str) -> PathBuf {
+    let metadata = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(workspace())
+        .output()
+        .expect("cargo metadata");
+    let metadata: Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let manifest = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is a dev-dependency"))["manifest_path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Path::new(&manifest).parent().unwrap().to_path_buf()
+}
+
 /// Copy a directory tree (contents only, default permissions); returns the number of files.
 pub fn copy_tree(from: &Path, to: &Path) -> usize {
     std::fs::create_dir_all(to).unwrap();

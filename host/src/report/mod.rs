@@ -1,13 +1,15 @@
-//! Reports: the model and its renderings (table, JSON, SARIF).
+//! Reports: the model and its renderings (table, JSON, SARIF, CycloneDX, SPDX).
 
 mod json;
 mod model;
 mod sarif;
+mod sbom;
 mod table;
 
 pub use json::to_json;
 pub use model::*;
 pub use sarif::to_sarif;
+pub use sbom::{now_rfc3339, to_cyclonedx, to_spdx};
 pub use table::{TableOptions, to_table};
 
 /// Make a plugin-supplied string safe for one line of a terminal: line breaks

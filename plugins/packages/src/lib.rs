@@ -60,7 +60,9 @@ pub fn analyze(path: &str, content: &Blob, today: &str) -> Result<Analysis, Plug
         let body = text(content);
         let os = if OS_RELEASE.contains(&path) { os::os_release(&body) } else { os::release_file(path, &body) };
         if let Some(os) = os {
-            if let Some(date) = os::ended(&os, today) {
+            // Only os-release says end of life: the older files sit beside it
+            // and would say it twice.
+            if let Some(date) = os::ended(&os, today).filter(|_| OS_RELEASE.contains(&path)) {
                 analysis.findings.push(end_of_life(path, &os, date));
             }
             analysis.os = Some(os);
