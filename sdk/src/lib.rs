@@ -41,6 +41,8 @@
 #![deny(missing_docs)]
 
 mod active;
+#[cfg(feature = "archive")]
+pub mod archive;
 mod builders;
 mod text;
 

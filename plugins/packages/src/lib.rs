@@ -10,7 +10,9 @@
 //! An OS past its end of life is a finding.
 
 pub mod apk;
+pub mod binary;
 pub mod dpkg;
+pub mod java;
 pub mod lang;
 pub mod os;
 pub mod purl;
@@ -100,6 +102,16 @@ pub fn analyze(path: &str, content: &Blob, today: &str) -> Result<Analysis, Plug
             }
             Err(err) => log(LogLevel::Error, &format!("{path}: {err}")),
         }
+    } else if JAVA_ARCHIVES.iter().any(|ext| name.to_ascii_lowercase().ends_with(ext)) {
+        if content.read(0, 4).starts_with(b"PK\x03\x04") {
+            let (packages, skipped) = java::archive(path, content);
+            for problem in skipped.iter().take(5) {
+                log(LogLevel::Warn, problem);
+            }
+            analysis.packages = packages;
+        }
+    } else if content.read(0, 4) == b"\x7fELF" {
+        analysis.packages = compiled_in(path, content);
     } else if size <= MAX_TEXT {
         let found = |p: Option<InstalledPackage>| p.into_iter().collect::<Vec<_>>();
         analysis.packages = if name == "METADATA" && path.contains(".dist-info/")
@@ -120,6 +132,35 @@ pub fn analyze(path: &str, content: &Blob, today: &str) -> Result<Analysis, Plug
         };
     }
     Ok(analysis)
+}
+
+/// Java archives, by extension.
+const JAVA_ARCHIVES: &[&str] = &[".jar", ".war", ".ear", ".jpi", ".hpi"];
+
+/// A blob read by range, for the ELF reader.
+struct Ranged<'a>(&'a Blob);
+
+impl binary::ReadAt for Ranged<'_> {
+    fn read_at(&self, offset: u64, len: u32) -> Vec<u8> {
+        self.0.read(offset, len)
+    }
+}
+
+/// Go modules and Rust crates compiled into an ELF binary.
+fn compiled_in(path: &str, content: &Blob) -> Vec<InstalledPackage> {
+    let file = Ranged(content);
+    let Some(sections) = binary::elf_sections(&file, &[".go.buildinfo", ".dep-v0"]) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (name, section) in sections {
+        let bytes = content.read(section.offset, section.size.min(16 << 20) as u32);
+        let found =
+            if name == ".go.buildinfo" { binary::go_modules(&bytes, path) } else { binary::rust_crates(&bytes, path) };
+        match found {
+            Ok(packages) => out.extend(packages),
+            Err(err) => log(LogLevel::Info, &format!("{path}: {err}")),
+        }
+    }
+    out
 }
 
 fn end_of_life(path: &str, os: &OsRelease, date: &str) -> Finding {
@@ -151,7 +192,8 @@ impl Detector for Packages {
         PluginInfo::new(
             "packages",
             "The OS (os-release and release files, end of life) and installed packages: dpkg, apk, rpm \
-             (SQLite, Berkeley DB, NDB); PyPI, npm, RubyGems, Composer and NuGet metadata.",
+             (SQLite, Berkeley DB, NDB); PyPI, npm, RubyGems, Composer, NuGet, Maven (jars), Go and Rust \
+             (cargo-auditable) binaries.",
         )
         .named("Package inventory")
         .version(env!("CARGO_PKG_VERSION"))
@@ -180,6 +222,8 @@ impl Detector for Packages {
                 "**/composer/installed.json",
                 "**/*.deps.json",
             ])
+            .and_extensions(&["jar", "war", "ear", "jpi", "hpi"])
+            .and_magic(b"\x7fELF")
             .max_size(MAX_DATABASE),
         )
     }

@@ -2,9 +2,14 @@
 
 /// Percent-encode a purl component: unreserved characters stay.
 pub fn encode(text: &str) -> String {
+    encode_keeping(text, b"")
+}
+
+/// Percent-encode, also keeping the characters in `keep`.
+fn encode_keeping(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -24,8 +29,9 @@ pub fn purl(kind: &str, namespace: Option<&str>, name: &str, version: &str, qual
     }
     out.push_str(&encode(name));
     if !version.is_empty() {
+        // A colon needs no escaping after `@` (Debian epochs: `1:2.38.1-5`).
         out.push('@');
-        out.push_str(&encode(version));
+        out.push_str(&encode_keeping(version, b":"));
     }
     let mut quals: Vec<&(&str, &str)> = qualifiers.iter().filter(|(_, v)| !v.is_empty()).collect();
     quals.sort_by_key(|(k, _)| *k);
@@ -49,6 +55,7 @@ mod tests {
             "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&upstream=glibc"
         );
         assert_eq!(purl("npm", Some("@babel"), "core", "7.0.0", &[]), "pkg:npm/%40babel/core@7.0.0");
+        assert_eq!(purl("deb", Some("debian"), "bsdutils", "1:2.38.1-5", &[]), "pkg:deb/debian/bsdutils@1:2.38.1-5");
         assert_eq!(
             purl("rpm", Some("redhat"), "bash", "5.1-2.el9", &[("epoch", "1")]),
             "pkg:rpm/redhat/bash@5.1-2.el9?epoch=1"

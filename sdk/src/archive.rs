@@ -1,8 +1,47 @@
-//! Descending into zip archives (jar, war, ear, zip): JSP webshells ship
-//! inside WARs, and WARs carry jars. Bounded in depth, entries and bytes, so a
-//! zip bomb costs a diagnostic, not the scan.
+//! Descending into zip archives (jar, war, ear, zip), read by range from a
+//! [`Blob`]: WARs carry jars, jars carry jars. Bounded in depth, entries and
+//! bytes, so a zip bomb costs a diagnostic, not the scan. Enabled by the
+//! `archive` feature.
 
+use crate::Blob;
 use std::io::{Read, Seek};
+
+/// A blob as `Read + Seek`, read by range: an archive is never copied whole
+/// into the plugin.
+pub struct BlobReader<'a> {
+    blob: &'a Blob,
+    size: u64,
+    at: u64,
+}
+
+impl<'a> BlobReader<'a> {
+    /// A reader at the start of `blob`.
+    pub fn new(blob: &'a Blob) -> Self {
+        BlobReader { blob, size: blob.size(), at: 0 }
+    }
+}
+
+impl std::io::Read for BlobReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf.len().min(1 << 20) as u32;
+        let chunk = self.blob.read(self.at, want);
+        buf[..chunk.len()].copy_from_slice(&chunk);
+        self.at += chunk.len() as u64;
+        Ok(chunk.len())
+    }
+}
+
+impl std::io::Seek for BlobReader<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match pos {
+            std::io::SeekFrom::Start(at) => Some(at),
+            std::io::SeekFrom::End(delta) => self.size.checked_add_signed(delta),
+            std::io::SeekFrom::Current(delta) => self.at.checked_add_signed(delta),
+        };
+        self.at = target.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before start"))?;
+        Ok(self.at)
+    }
+}
 
 /// Archives inside archives, at most this deep (the file itself is depth 0).
 pub const MAX_DEPTH: usize = 3;
