@@ -21,6 +21,14 @@ pub struct Dispatcher {
     max_size: Vec<u64>,
     special: Vec<bool>,
     mode_mask: Vec<u32>,
+    exclude: Vec<GlobSet>,
+}
+
+fn compile_glob(plugin: &str, pattern: &str) -> Result<globset::Glob> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|err| Error::new(ErrorKind::PluginLoad, format!("plugin {plugin}: bad glob {pattern:?}: {err}")))
 }
 
 impl Dispatcher {
@@ -38,19 +46,18 @@ impl Dispatcher {
             max_size: Vec::new(),
             special: Vec::new(),
             mode_mask: Vec::new(),
+            exclude: Vec::new(),
         };
         for (index, (plugin, interest)) in interests.iter().enumerate() {
             let Some(interest) = interest else {
                 dispatcher.max_size.push(0);
                 dispatcher.special.push(false);
                 dispatcher.mode_mask.push(0);
+                dispatcher.exclude.push(GlobSet::empty());
                 continue;
             };
             for pattern in &interest.globs {
-                let glob = GlobBuilder::new(pattern).literal_separator(true).build().map_err(|err| {
-                    Error::new(ErrorKind::PluginLoad, format!("plugin {plugin}: bad glob {pattern:?}: {err}"))
-                })?;
-                globs.add(glob);
+                globs.add(compile_glob(plugin, pattern)?);
                 dispatcher.glob_owner.push(index);
             }
             for name in &interest.basenames {
@@ -68,6 +75,15 @@ impl Dispatcher {
             dispatcher.max_size.push(interest.max_size.unwrap_or(u64::MAX).min(host_max));
             dispatcher.special.push(interest.include_special);
             dispatcher.mode_mask.push(interest.mode_mask & 0o7777);
+            let mut exclude = GlobSetBuilder::new();
+            for pattern in &interest.exclude {
+                exclude.add(compile_glob(plugin, pattern)?);
+            }
+            dispatcher.exclude.push(
+                exclude.build().map_err(|err| {
+                    Error::new(ErrorKind::PluginLoad, format!("plugin {plugin}: exclude globs: {err}"))
+                })?,
+            );
         }
         dispatcher.globs =
             globs.build().map_err(|err| Error::new(ErrorKind::PluginLoad, format!("plugin globs: {err}")))?;
@@ -108,6 +124,7 @@ impl Dispatcher {
                 }
             }
         }
+        out.retain(|&index| !self.exclude[index].is_match(&meta.path));
         out.sort_unstable();
     }
 
@@ -118,9 +135,13 @@ impl Dispatcher {
     }
 
     /// Add plugins whose magic prefix `head` starts with.
-    pub fn by_magic(&self, size: u64, head: &[u8], out: &mut PluginSet) {
+    pub fn by_magic(&self, path: &str, size: u64, head: &[u8], out: &mut PluginSet) {
         for (prefix, index) in &self.magic {
-            if head.starts_with(prefix) && size <= self.max_size[*index] && !out.contains(index) {
+            if head.starts_with(prefix)
+                && size <= self.max_size[*index]
+                && !out.contains(index)
+                && !self.exclude[*index].is_match(path)
+            {
                 out.push(*index);
             }
         }
@@ -146,6 +167,7 @@ mod tests {
             max_size: Some(1000),
             include_special: false,
             mode_mask: 0,
+            exclude: Vec::new(),
         }
     }
 
@@ -169,7 +191,7 @@ mod tests {
         assert!(out.is_empty());
         d.by_path(&file("/etc/big", 600), &mut out);
         assert!(out.is_empty(), "host cap applies");
-        d.by_magic(10, b"\x7fELF\x02", &mut out);
+        d.by_magic("/bin/x", 10, b"\x7fELF\x02", &mut out);
         assert_eq!(out, vec![1]);
         assert_eq!(d.max_magic(), 4);
     }
@@ -202,5 +224,19 @@ mod tests {
         assert!(out.is_empty(), "symlink modes mean nothing");
         d.by_path(&file("/usr/bin/ls", 10), &mut out);
         assert_eq!(out, vec![1]);
+    }
+
+    #[test]
+    fn excluded_paths_are_never_offered() {
+        let mut a = interest(&["/usr/**"], &[], &[], &[b"\x7fELF"]);
+        a.exclude = vec!["**/*.so".into(), "**/*.so.*".into()];
+        let d = Dispatcher::new(&[("a".into(), Some(&a))], 500).unwrap();
+        let mut out = Vec::new();
+        d.by_path(&file("/usr/lib/libc.so.6", 10), &mut out);
+        assert!(out.is_empty());
+        d.by_magic("/usr/lib/libz.so", 10, b"\x7fELF", &mut out);
+        assert!(out.is_empty());
+        d.by_magic("/usr/bin/tool", 10, b"\x7fELF", &mut out);
+        assert_eq!(out, vec![0]);
     }
 }

@@ -146,6 +146,7 @@ impl Default for FileInterest {
             max_size: None,
             include_special: false,
             mode_mask: 0,
+            exclude: Vec::new(),
         }
     }
 }
@@ -174,6 +175,12 @@ impl FileInterest {
     /// `mask` (`0o6000`: setuid and setgid), whatever its name or size.
     pub fn and_mode(mut self, mask: u32) -> Self {
         self.mode_mask |= mask;
+        self
+    }
+
+    /// Never want files matching these globs, whatever else matches.
+    pub fn excluding(mut self, globs: &[&str]) -> Self {
+        self.exclude.extend(owned(globs));
         self
     }
 

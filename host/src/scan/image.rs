@@ -110,7 +110,7 @@ impl LayerScan<'_> {
             if let Err(err) = content.take(want).read_to_end(&mut head) {
                 return Flow::Break(Error::invalid(format!("{}: {err}", meta.path)));
             }
-            dispatcher.by_magic(meta.size, &head, wanted);
+            dispatcher.by_magic(&meta.path, meta.size, &head, wanted);
         }
         let metadata_only = meta.kind == FileKind::Regular && dispatcher.metadata_only(meta.size, wanted);
         if (wanted.is_empty() || metadata_only)

@@ -224,6 +224,8 @@ impl Detector for Packages {
             ])
             .and_extensions(&["jar", "war", "ear", "jpi", "hpi"])
             .and_magic(b"\x7fELF")
+            // Shared libraries and objects carry no Go or Rust build information worth reading.
+            .excluding(&["**/*.so", "**/*.so.*", "**/*.ko", "**/*.o", "**/*.a"])
             .max_size(MAX_DATABASE),
         )
     }
