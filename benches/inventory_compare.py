@@ -15,14 +15,21 @@ ECOSYSTEM = {"deb": "deb", "apk": "apk", "rpm": "rpm", "pypi": "python", "npm": 
 OS_TYPES = {"deb", "apk", "rpm"}
 
 
+def key(kind, name, version):
+    # Python names compare normalised (PEP 503): `Flask` and `flask` are one package.
+    if kind == "python":
+        name = "-".join(name.lower().replace("_", "-").replace(".", "-").split("-"))
+    return (kind, name, version)
+
+
 def main(label, bosun_path, syft_path):
     bosun = json.load(open(bosun_path))
     syft = json.load(open(syft_path))
-    ours = {(ECOSYSTEM.get(p["ecosystem"], p["ecosystem"]), p["name"], p["version"])
+    ours = {key(ECOSYSTEM.get(p["ecosystem"], p["ecosystem"]), p["name"], p["version"])
             for image in bosun["images"] for p in image.get("packages", [])}
     # syft reports a binary it cannot name as a "binary" package of no ecosystem; those
     # (and its GitHub-Actions, go-toolchain entries) are not installed packages.
-    theirs = {(a["type"], a["name"], a["version"]) for a in syft["artifacts"] if a["type"] not in ("binary",)}
+    theirs = {key(a["type"], a["name"], a["version"]) for a in syft["artifacts"] if a["type"] not in ("binary",)}
     both = ours & theirs
     os_ours = {p for p in ours if p[0] in OS_TYPES}
     os_theirs = {p for p in theirs if p[0] in OS_TYPES}

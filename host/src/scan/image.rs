@@ -324,6 +324,18 @@ pub fn scan(ctx: &Context<'_>, image: &ResolvedImage) -> Result<(ImageReport, u6
             pretty_name: os.pretty_name,
         });
     let packages = super::inventory::merge(packages, owned, &view, os.as_ref());
+    if os.is_none() {
+        // A plugin that reads os-release found none: say so rather than guess.
+        let mut readers = Vec::new();
+        ctx.plugins.dispatcher.by_path(&EntryMeta::regular("/etc/os-release", 0), &mut readers);
+        if !readers.is_empty() {
+            diagnostics.push(Diagnostic::info(
+                "os-unknown",
+                "no /etc/os-release or release file in the final filesystem: the distribution is unknown, so OS \
+                 packages carry no distro in their purls",
+            ));
+        }
+    }
 
     let calls_started = Instant::now();
     image_calls(ctx, image, &os, &packages, &mut findings, &mut diagnostics);
