@@ -34,6 +34,7 @@ fn every_ecosystem_with_its_layer_and_no_double_counting() {
         ("pkg:composer/monolog/monolog@3.5.0", "/app/vendor/composer/installed.json", 2),
         ("pkg:deb/debian/base-files@12.4%2Bdeb12u5?arch=amd64&distro=debian-12", dpkg, 0),
         ("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc", dpkg, 0),
+        ("pkg:deb/debian/nodejs@20.11.1-1nodesource1?arch=amd64&distro=debian-12", dpkg, 1),
         ("pkg:deb/debian/python3-yaml@6.0-3%2Bb2?arch=amd64&distro=debian-12&upstream=pyyaml", dpkg, 1),
         ("pkg:gem/rack@3.0.8", "/usr/local/bundle/specifications/rack-3.0.8.gemspec", 2),
         ("pkg:npm/%40babel/core@7.24.0", "/app/node_modules/@babel/core/package.json", 2),
@@ -46,6 +47,15 @@ fn every_ecosystem_with_its_layer_and_no_double_counting() {
     // PyYAML's METADATA belongs to the python3-yaml deb: it is not a second package.
     // `oldpkg` was removed (only its configuration is left): not installed.
     assert_eq!(got, expected);
+    // Only the vendor's own package is third-party.
+    let third: Vec<&str> = report["images"][0]["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["third_party"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(third, ["nodejs"]);
 }
 
 #[test]
@@ -134,8 +144,8 @@ fn spdx_validates_against_the_official_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(document["spdxVersion"], "SPDX-2.3");
     let packages = document["packages"].as_array().unwrap();
-    // The image, its OS and nine packages.
-    assert_eq!(packages.len(), 11);
+    // The image, its OS and ten packages.
+    assert_eq!(packages.len(), 12);
     let requests = packages.iter().find(|p| p["name"] == "requests").unwrap();
     assert_eq!(requests["externalRefs"][0]["referenceLocator"], "pkg:pypi/requests@2.31.0");
     let mut broken = document.clone();
@@ -149,5 +159,5 @@ fn scan_writes_an_sbom_too() {
     assert_eq!(code(&output), 0);
     let bom = parse(&output);
     assert_eq!(bom["bomFormat"], "CycloneDX");
-    assert_eq!(bom["components"].as_array().unwrap().len(), 10, "the OS and nine packages");
+    assert_eq!(bom["components"].as_array().unwrap().len(), 11, "the OS and ten packages");
 }

@@ -89,6 +89,8 @@ pub fn package_from_wit(package: wit::InstalledPackage, analyzed: &str, layer: u
         licenses: bounded_list(package.licenses),
         found_in: bounded(package.found_in),
         layer,
+        vendor: bounded_opt(package.vendor),
+        third_party: false,
         analyzed: analyzed.to_owned(),
     }
 }

@@ -252,6 +252,13 @@ pub struct PackageRecord {
     pub found_in: String,
     /// The layer that installed it.
     pub layer: usize,
+    /// Who built it, as the package database records (rpm `Vendor`, dpkg `Origin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// An OS package whose vendor is not the image's distribution (EPEL on
+    /// RHEL, a vendor's own repository): distribution advisories do not cover it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub third_party: bool,
     /// The file the plugin read it from, which decides whether it is still installed.
     #[serde(skip)]
     pub analyzed: String,

@@ -47,6 +47,12 @@ fn properties(image: &ImageReport, package: &PackageRecord, several: bool) -> Ve
     if let Some(diff_id) = image.layers.get(package.layer).and_then(|l| l.diff_id.as_ref()) {
         out.push(json!({"name": "bosun:layer-diff-id", "value": diff_id}));
     }
+    if let Some(vendor) = &package.vendor {
+        out.push(json!({"name": "bosun:vendor", "value": vendor}));
+    }
+    if package.third_party {
+        out.push(json!({"name": "bosun:third-party", "value": "true"}));
+    }
     if several {
         out.push(json!({"name": "bosun:image", "value": image.label}));
     }

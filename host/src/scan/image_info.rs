@@ -73,6 +73,7 @@ pub fn inventory(os: &Option<OsInfo>, packages: &[PackageRecord]) -> wit::Invent
                 arch: p.arch.clone(),
                 licenses: p.licenses.clone(),
                 found_in: p.found_in.clone(),
+                vendor: p.vendor.clone(),
             })
             .collect(),
     }

@@ -39,11 +39,40 @@ pub fn merge(
             && OS_ECOSYSTEMS.contains(&p.ecosystem.as_str())
         {
             p.purl = with_distro(&p.purl, os);
+            p.third_party = p.vendor.as_deref().is_some_and(|vendor| third_party(vendor, &os.id));
         }
     }
     packages.sort();
     packages.dedup();
     packages
+}
+
+/// Words in the vendor field of a distribution's own packages.
+const DISTRIBUTION_VENDORS: &[(&str, &[&str])] = &[
+    ("rhel", &["red hat"]),
+    ("centos", &["centos"]),
+    ("rocky", &["rocky"]),
+    ("almalinux", &["almalinux"]),
+    ("ol", &["oracle"]),
+    ("amzn", &["amazon"]),
+    ("fedora", &["fedora"]),
+    ("sles", &["suse"]),
+    ("opensuse-leap", &["suse"]),
+    ("opensuse-tumbleweed", &["suse"]),
+    ("mariner", &["microsoft"]),
+    ("azurelinux", &["microsoft"]),
+    ("photon", &["vmware", "broadcom"]),
+    ("debian", &["debian"]),
+    ("ubuntu", &["ubuntu", "debian"]),
+];
+
+/// True when `vendor` is not the distribution's (for distributions whose vendor is known).
+fn third_party(vendor: &str, os_id: &str) -> bool {
+    let vendor = vendor.to_ascii_lowercase();
+    DISTRIBUTION_VENDORS
+        .iter()
+        .find(|(id, _)| *id == os_id)
+        .is_some_and(|(_, words)| !words.iter().any(|w| vendor.contains(w)))
 }
 
 /// The purl namespace a distribution's packages use (`rhel` packages are `redhat`).
@@ -95,6 +124,15 @@ fn with_distro(purl: &str, os: &OsInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn third_party_vendors() {
+        assert!(!third_party("Red Hat, Inc.", "rhel"));
+        assert!(third_party("Fedora Project", "rhel"), "EPEL on RHEL");
+        assert!(third_party("Docker", "centos"));
+        assert!(!third_party("Microsoft Corporation", "mariner"));
+        assert!(!third_party("Anything", "unknown-distro"), "unknown distributions are not judged");
+    }
 
     #[test]
     fn distro_goes_into_the_purl() {

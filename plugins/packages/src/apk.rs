@@ -30,6 +30,7 @@ pub fn installed(text: &str, found_in: &str) -> (Vec<InstalledPackage>, Vec<Stri
                 arch: arch.map(str::to_owned),
                 licenses: get('L').map(|l| l.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
                 found_in: found_in.to_owned(),
+                vendor: None,
             });
         }
         fields.clear();

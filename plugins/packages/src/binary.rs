@@ -131,6 +131,7 @@ pub fn go_modules(section: &[u8], found_in: &str) -> Result<Vec<InstalledPackage
             arch: None,
             licenses: Vec::new(),
             found_in: found_in.to_owned(),
+            vendor: None,
         }
     };
     let mut out = vec![module("stdlib", &version)];
@@ -183,6 +184,7 @@ pub fn rust_crates(section: &[u8], found_in: &str) -> Result<Vec<InstalledPackag
                 arch: None,
                 licenses: Vec::new(),
                 found_in: found_in.to_owned(),
+                vendor: None,
             })
         })
         .collect())

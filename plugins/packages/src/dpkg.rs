@@ -69,6 +69,7 @@ pub fn status(text: &str, found_in: &str) -> Vec<InstalledPackage> {
             arch: arch.map(str::to_owned),
             licenses: Vec::new(),
             found_in: found_in.to_owned(),
+            vendor: field(&paragraph, "Origin").map(str::to_owned),
         });
     }
     out

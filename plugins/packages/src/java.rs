@@ -25,6 +25,7 @@ fn maven(group: &str, artifact: &str, version: &str, found_in: &str) -> Installe
         arch: None,
         licenses: Vec::new(),
         found_in: found_in.to_owned(),
+        vendor: None,
     }
 }
 

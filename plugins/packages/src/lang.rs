@@ -25,6 +25,7 @@ fn package(
         arch: None,
         licenses,
         found_in: found_in.to_owned(),
+        vendor: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn rpm_sqlite_matches_rpm_qa_exactly() {
     assert_eq!(packages.len(), 129 - truth.iter().filter(|l| l.starts_with("gpg-pubkey\t")).count());
     let bash = packages.iter().find(|p| p.name == "bash").unwrap();
     assert_eq!(bash.purl, "pkg:rpm/redhat/bash@5.1.8-1.cm2?arch=x86_64&upstream=bash-5.1.8-1.cm2.src.rpm");
+    assert_eq!(bash.vendor.as_deref(), Some("Microsoft Corporation"));
     for file in ["/etc/os-release", "/etc/mariner-release"] {
         assert!(owned.contains(&file.to_owned()), "file lists are read: {:?}", &owned[..owned.len().min(8)]);
     }

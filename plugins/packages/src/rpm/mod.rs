@@ -70,6 +70,7 @@ pub fn packages(path: &str, bytes: &[u8]) -> Result<(Vec<InstalledPackage>, Vec<
             arch,
             licenses: header.string(header::LICENSE).into_iter().collect(),
             found_in: path.to_owned(),
+            vendor: header.string(header::VENDOR).filter(|v| v != "(none)"),
         });
         owned.extend(header.files());
     }
