@@ -34,7 +34,7 @@ fn every_ecosystem_with_its_layer_and_no_double_counting() {
         ("pkg:composer/monolog/monolog@3.5.0", "/app/vendor/composer/installed.json", 2),
         ("pkg:deb/debian/base-files@12.4%2Bdeb12u5?arch=amd64&distro=debian-12", dpkg, 0),
         ("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc", dpkg, 0),
-        ("pkg:deb/debian/nodejs@20.11.1-1nodesource1?arch=amd64&distro=debian-12", dpkg, 1),
+        ("pkg:deb/debian/nodejs@20.11.1-1nodesource1?arch=amd64", dpkg, 1),
         ("pkg:deb/debian/python3-yaml@6.0-3%2Bb2?arch=amd64&distro=debian-12&upstream=pyyaml", dpkg, 1),
         ("pkg:gem/rack@3.0.8", "/usr/local/bundle/specifications/rack-3.0.8.gemspec", 2),
         ("pkg:npm/%40babel/core@7.24.0", "/app/node_modules/@babel/core/package.json", 2),

@@ -93,8 +93,7 @@ pub fn to_cyclonedx(report: &ScanReport) -> String {
                 "properties": properties(image, p, several),
             });
             if !p.licenses.is_empty() {
-                component["licenses"] =
-                    json!(p.licenses.iter().map(|l| json!({"license": {"name": l}})).collect::<Vec<_>>());
+                component["licenses"] = cyclonedx_licenses(&p.licenses);
             }
             refs.push(bom_ref);
             components.push(component);
@@ -127,14 +126,119 @@ pub fn to_cyclonedx(report: &ScanReport) -> String {
     text
 }
 
-/// An SPDX license expression when every licence looks like an SPDX id,
-/// else NOASSERTION (free-text licences are not expressions).
+/// SPDX licence ids packages commonly declare. A licence text made only of
+/// these and the expression operators is a valid SPDX expression; anything
+/// else (`GPLv2+`, `BSD`, `MIT License`) is not claimed to be one.
+const SPDX_IDS: &[&str] = &[
+    "0BSD",
+    "AFL-2.1",
+    "AGPL-3.0-only",
+    "AGPL-3.0-or-later",
+    "Apache-1.1",
+    "Apache-2.0",
+    "Artistic-1.0",
+    "Artistic-2.0",
+    "BSD-1-Clause",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "BSD-4-Clause",
+    "BSL-1.0",
+    "bzip2-1.0.6",
+    "CC-BY-3.0",
+    "CC-BY-4.0",
+    "CC-BY-SA-3.0",
+    "CC-BY-SA-4.0",
+    "CC0-1.0",
+    "CDDL-1.0",
+    "CDDL-1.1",
+    "curl",
+    "EPL-1.0",
+    "EPL-2.0",
+    "GFDL-1.2-only",
+    "GFDL-1.2-or-later",
+    "GFDL-1.3-only",
+    "GFDL-1.3-or-later",
+    "GPL-1.0-or-later",
+    "GPL-2.0-only",
+    "GPL-2.0-or-later",
+    "GPL-3.0-only",
+    "GPL-3.0-or-later",
+    "ISC",
+    "LGPL-2.0-only",
+    "LGPL-2.0-or-later",
+    "LGPL-2.1-only",
+    "LGPL-2.1-or-later",
+    "LGPL-3.0-only",
+    "LGPL-3.0-or-later",
+    "Libpng",
+    "MIT",
+    "MIT-0",
+    "MPL-1.1",
+    "MPL-2.0",
+    "NCSA",
+    "OFL-1.1",
+    "OpenSSL",
+    "PHP-3.01",
+    "PostgreSQL",
+    "PSF-2.0",
+    "Python-2.0",
+    "Ruby",
+    "Unicode-DFS-2016",
+    "Unlicense",
+    "Vim",
+    "W3C",
+    "WTFPL",
+    "X11",
+    "Zlib",
+    "ZPL-2.1",
+];
+
+/// True when `text` is a licence expression over [`SPDX_IDS`].
+fn is_spdx_expression(text: &str) -> bool {
+    let spaced = text.replace('(', " ( ").replace(')', " ) ");
+    let mut any = false;
+    let mut depth = 0i32;
+    for token in spaced.split_whitespace() {
+        match token {
+            "AND" | "OR" | "WITH" => {}
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            id => {
+                let base = id.strip_suffix('+').unwrap_or(id);
+                if !SPDX_IDS.contains(&base) && !id.ends_with("-exception") {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    any && depth == 0
+}
+
+/// An SPDX licence expression when every licence is one, else NOASSERTION.
 fn license_expression(licenses: &[String]) -> String {
-    let ids = !licenses.is_empty()
-        && licenses
+    if !licenses.is_empty() && licenses.iter().all(|l| is_spdx_expression(l)) {
+        let parts: Vec<String> = licenses
             .iter()
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.+".contains(&b)));
-    if ids { licenses.join(" AND ") } else { "NOASSERTION".to_owned() }
+            .map(|l| if l.contains(' ') && licenses.len() > 1 { format!("({l})") } else { l.clone() })
+            .collect();
+        parts.join(" AND ")
+    } else {
+        "NOASSERTION".to_owned()
+    }
+}
+
+/// CycloneDX licences: one SPDX expression or id when the package declares a
+/// single one, else each licence by name.
+fn cyclonedx_licenses(licenses: &[String]) -> Value {
+    match licenses {
+        [one] if is_spdx_expression(one) && one.contains(' ') => json!([{"expression": one}]),
+        [one] if is_spdx_expression(one) => json!([{"license": {"id": one}}]),
+        _ => json!(licenses.iter().map(|l| json!({"license": {"name": l}})).collect::<Vec<_>>()),
+    }
 }
 
 /// SPDX 2.3 JSON. `created` is the document's creation time (RFC 3339, UTC, seconds).
@@ -240,8 +344,17 @@ mod tests {
     #[test]
     fn licence_expressions() {
         assert_eq!(license_expression(&["MIT".into(), "GPL-2.0-only".into()]), "MIT AND GPL-2.0-only");
+        assert_eq!(license_expression(&["MPL-2.0 AND MIT".into()]), "MPL-2.0 AND MIT");
+        assert_eq!(
+            license_expression(&["( Apache-2.0 OR MIT ) AND MPL-2.0".into()]),
+            "( Apache-2.0 OR MIT ) AND MPL-2.0"
+        );
         assert_eq!(license_expression(&["MIT License".into()]), "NOASSERTION");
+        assert_eq!(license_expression(&["GPLv2+".into()]), "NOASSERTION");
+        assert_eq!(license_expression(&["BSD".into()]), "NOASSERTION");
         assert_eq!(license_expression(&[]), "NOASSERTION");
+        assert_eq!(cyclonedx_licenses(&["MPL-2.0 AND MIT".into()]), json!([{"expression": "MPL-2.0 AND MIT"}]));
+        assert_eq!(cyclonedx_licenses(&["GPLv2+".into()]), json!([{"license": {"name": "GPLv2+"}}]));
     }
 
     #[test]

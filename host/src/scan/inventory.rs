@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 /// Ecosystems whose packages come from the OS package manager.
 const OS_ECOSYSTEMS: &[&str] = &["deb", "apk", "rpm"];
+/// Ecosystems of modules compiled into binaries.
+const COMPILED_IN: &[&str] = &["golang", "cargo"];
 
 /// The packages still installed in the final filesystem, each with the layer
 /// that first installed it (the lowest layer whose copy of the same database
@@ -29,7 +31,11 @@ pub fn merge(
         .collect();
     packages.retain(|p| {
         view.status(&p.analyzed, p.layer) == FileStatus::Present
-            && (OS_ECOSYSTEMS.contains(&p.ecosystem.as_str()) || !owned.contains(&p.analyzed))
+            // Modules compiled into a binary are not the package that installed
+            // the binary: they stay even when it is an OS package's file.
+            && (OS_ECOSYSTEMS.contains(&p.ecosystem.as_str())
+                || COMPILED_IN.contains(&p.ecosystem.as_str())
+                || !owned.contains(&p.analyzed))
     });
     for p in &mut packages {
         if let Some(&first) = introduced.get(&(p.found_in.clone(), p.purl.clone())) {
@@ -38,8 +44,12 @@ pub fn merge(
         if let Some(os) = os
             && OS_ECOSYSTEMS.contains(&p.ecosystem.as_str())
         {
-            p.purl = with_distro(&p.purl, os);
             p.third_party = p.vendor.as_deref().is_some_and(|vendor| third_party(vendor, &os.id));
+            // A third-party package is not the distribution's: no distro qualifier
+            // to steer a matcher to the distribution's advisories.
+            if !p.third_party {
+                p.purl = with_distro(&p.purl, os);
+            }
         }
     }
     packages.sort();

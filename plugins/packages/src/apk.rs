@@ -28,7 +28,8 @@ pub fn installed(text: &str, found_in: &str) -> (Vec<InstalledPackage>, Vec<Stri
                 source_name: origin.filter(|o| *o != name).map(str::to_owned),
                 source_version: None,
                 arch: arch.map(str::to_owned),
-                licenses: get('L').map(|l| l.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
+                // `L:` is one licence expression (`MPL-2.0 AND MIT`), kept whole.
+                licenses: get('L').map(|l| vec![l.to_owned()]).unwrap_or_default(),
                 found_in: found_in.to_owned(),
                 vendor: None,
             });

@@ -134,7 +134,11 @@ pub fn go_modules(section: &[u8], found_in: &str) -> Result<Vec<InstalledPackage
             vendor: None,
         }
     };
-    let mut out = vec![module("stdlib", &version)];
+    // `go1.21.5 X:boringcrypto` → the toolchain `go1.21.5`, whose purl version is `1.21.5`.
+    let toolchain = version.split_whitespace().next().unwrap_or_default().to_owned();
+    let mut stdlib = module("stdlib", &toolchain);
+    stdlib.purl = purl("golang", None, "stdlib", toolchain.trim_start_matches("go"), &[]);
+    let mut out = vec![stdlib];
     // A binary built outside module mode names only its main package (`path`).
     if !modinfo.lines().any(|l| l.starts_with("mod\t"))
         && let Some(path) = modinfo.lines().find_map(|l| l.strip_prefix("path\t"))
@@ -217,7 +221,7 @@ mod tests {
         assert_eq!(
             purls,
             [
-                "pkg:golang/stdlib@go1.21.5",
+                "pkg:golang/stdlib@1.21.5",
                 "pkg:golang/github.com/acme/tool@%28devel%29",
                 "pkg:golang/golang.org/x/net@v0.17.0",
                 "pkg:golang/github.com/new/dep@v1.0.1"

@@ -8,7 +8,10 @@ use bosun_plugin_sdk::{Blob, InstalledPackage};
 use std::collections::BTreeMap;
 
 fn properties(text: &str, separator: char) -> BTreeMap<String, String> {
-    text.lines()
+    // A manifest wraps long values at 72 bytes: a line starting with a space continues the previous one.
+    let joined = if separator == ':' { text.replace("\r\n", "\n").replace("\n ", "") } else { text.to_owned() };
+    joined
+        .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once(separator).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
         .collect()
@@ -65,12 +68,15 @@ pub fn from_members(members: &[(String, String, Vec<u8>)]) -> Vec<InstalledPacka
                     .map(|(_, v)| v.to_owned())
             });
         let Some(version) = version else { continue };
-        let name = props
-            .get("Implementation-Title")
+        // The file name is the artifact id as Maven names jars (`commons-io-2.11.0.jar`);
+        // titles are prose ("Apache Commons IO"), not coordinates.
+        let name = stem.strip_suffix(&format!("-{version}")).unwrap_or(stem).to_owned();
+        let symbolic = props.get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim().to_owned());
+        let group = props
+            .get("Implementation-Vendor-Id")
             .cloned()
-            .or_else(|| props.get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).to_owned()))
-            .unwrap_or_else(|| stem.trim_end_matches(&format!("-{version}")).to_owned());
-        let group = props.get("Implementation-Vendor-Id").cloned().unwrap_or_else(|| name.clone());
+            .or_else(|| symbolic.as_deref().and_then(|s| s.strip_suffix(&format!(".{name}"))).map(str::to_owned))
+            .unwrap_or_else(|| name.clone());
         out.push(maven(&group, &name, &version, &format!("{archive}!/META-INF/MANIFEST.MF")));
     }
     out
@@ -116,7 +122,7 @@ mod tests {
         assert_eq!(
             purls,
             [
-                "pkg:maven/org.apache.commons.commons-io/org.apache.commons.commons-io@2.11.0",
+                "pkg:maven/org.apache.commons/commons-io@2.11.0",
                 "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.15.2",
             ]
         );

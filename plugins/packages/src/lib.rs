@@ -20,8 +20,11 @@ pub mod rpm;
 
 use bosun_plugin_sdk::*;
 
-/// rpm databases larger than this are not read (the plugin's memory is capped too).
-const MAX_DATABASE: u64 = 192 << 20;
+/// rpm databases larger than this are not read: the file and its headers are
+/// held at once, within the plugin's memory cap (256 MiB by default).
+const MAX_DATABASE: u64 = 96 << 20;
+/// Largest file offered at all; larger databases get a diagnostic from here.
+const MAX_OFFERED: u64 = 256 << 20;
 /// Text metadata larger than this is not package metadata.
 const MAX_TEXT: u64 = 16 << 20;
 
@@ -71,7 +74,9 @@ pub fn analyze(path: &str, content: &Blob, today: &str) -> Result<Analysis, Plug
         } else if OS_RELEASE.contains(&path) {
             log(LogLevel::Warn, &format!("{path}: no ID; the distribution is unknown"));
         }
-    } else if path == "/var/lib/dpkg/status" || (path.starts_with("/var/lib/dpkg/status.d/") && !name.contains('.')) {
+    } else if path == "/var/lib/dpkg/status"
+        || (path.starts_with("/var/lib/dpkg/status.d/") && !name.ends_with(".md5sums"))
+    {
         analysis.packages = dpkg::status(&text(content), path);
     } else if path.starts_with("/var/lib/dpkg/info/") && name.ends_with(".list")
         || path.starts_with("/var/lib/dpkg/status.d/") && name.ends_with(".md5sums")
@@ -226,7 +231,7 @@ impl Detector for Packages {
             .and_magic(b"\x7fELF")
             // Shared libraries and objects carry no Go or Rust build information worth reading.
             .excluding(&["**/*.so", "**/*.so.*", "**/*.ko", "**/*.o", "**/*.a"])
-            .max_size(MAX_DATABASE),
+            .max_size(MAX_OFFERED),
         )
     }
 

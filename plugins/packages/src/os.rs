@@ -86,6 +86,8 @@ pub fn release_file(path: &str, text: &str) -> Option<OsRelease> {
 fn release_key(id: &str, version: &str) -> String {
     let parts: Vec<&str> = version.split('.').collect();
     match id {
+        // Amazon Linux 1 numbers its releases by date (`2018.03`).
+        "amzn" if parts.first().is_some_and(|p| p.len() == 4) => "1".to_owned(),
         "alpine" | "ubuntu" | "opensuse-leap" | "sles" | "photon" => {
             parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
         }
@@ -107,6 +109,11 @@ const END_OF_LIFE: &[(&str, &str, &str)] = &[
     ("ubuntu", "18.04", "2023-05-31"),
     ("ubuntu", "20.04", "2025-05-31"),
     ("ubuntu", "22.04", "2027-06-01"),
+    ("ubuntu", "22.10", "2023-07-20"),
+    ("ubuntu", "23.04", "2024-01-25"),
+    ("ubuntu", "23.10", "2024-07-11"),
+    ("ubuntu", "24.10", "2025-07-10"),
+    ("ubuntu", "25.04", "2026-01-15"),
     ("ubuntu", "24.04", "2029-05-31"),
     ("alpine", "3.9", "2020-11-01"),
     ("alpine", "3.10", "2021-05-01"),
@@ -196,6 +203,7 @@ mod tests {
         assert_eq!(ended(&os("debian", "12"), "2026-11-25"), None);
         assert_eq!(ended(&os("debian", "10"), "2024-06-30"), Some("2024-06-30"));
         assert_eq!(ended(&os("centos", "7.9.2009"), "2026-01-01"), Some("2024-06-30"));
+        assert_eq!(ended(&os("amzn", "2018.03"), "2026-01-01"), Some("2023-12-31"));
         assert_eq!(today().len(), 10);
     }
 }

@@ -89,11 +89,13 @@ fn dpkg_status_files() {
         "claircore-vcpkg.status",
     ] {
         let text = std::fs::read_to_string(data(&format!("dpkg/{file}"))).unwrap();
-        let installed = dpkg::paragraphs(&text)
-            .iter()
-            // vcpkg writes feature paragraphs without a Version: not packages.
-            .filter(|p| p.iter().any(|(k, v)| *k == "Status" && v.ends_with(" installed")))
-            .filter(|p| p.iter().any(|(k, _)| *k == "Version"))
+        // Counted without the parser: blank-line separated blocks that say
+        // `install ok installed` and have a Version (vcpkg writes feature
+        // paragraphs without one).
+        let installed = text
+            .split("\n\n")
+            .filter(|block| block.lines().any(|l| l == "Status: install ok installed"))
+            .filter(|block| block.lines().any(|l| l.starts_with("Version: ")))
             .count();
         let packages = dpkg::status(&text, "/var/lib/dpkg/status");
         assert_eq!(packages.len(), installed, "{file}");

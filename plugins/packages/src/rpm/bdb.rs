@@ -58,6 +58,9 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let pages = bytes.len() / file.page_size;
     let last = (file.u32(32).ok_or("short metadata page")? as usize).min(pages.saturating_sub(1));
     let mut out = Vec::new();
+    // Each overflow page belongs to one item: a page met twice is a loop or a lie.
+    let mut claimed = std::collections::HashSet::new();
+    let mut produced = 0usize;
     for number in 1..=last {
         let page = number * file.page_size;
         let kind = bytes[page + 25];
@@ -73,23 +76,32 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
                 continue;
             }
             let (Some(first), Some(length)) = (file.u32(item + 4), file.u32(item + 8)) else { continue };
-            out.push(overflow(&file, first, length as usize, pages)?);
+            let blob = overflow(&file, first, length as usize, pages, &mut claimed)?;
+            produced += blob.len();
+            if produced > bytes.len() {
+                return Err("headers larger than the file".into());
+            }
+            out.push(blob);
         }
     }
     Ok(out)
 }
 
 /// The bytes of an overflow chain starting at page `first`.
-fn overflow(file: &File<'_>, first: u32, length: usize, pages: usize) -> Result<Vec<u8>, String> {
+fn overflow(
+    file: &File<'_>,
+    first: u32,
+    length: usize,
+    pages: usize,
+    claimed: &mut std::collections::HashSet<usize>,
+) -> Result<Vec<u8>, String> {
     if length > file.bytes.len() {
         return Err("an off-page item longer than the file".into());
     }
     let mut data = Vec::with_capacity(length);
     let mut next = first as usize;
-    let mut hops = 0;
     while data.len() < length {
-        hops += 1;
-        if next == 0 || next >= pages || hops > pages {
+        if next == 0 || next >= pages || !claimed.insert(next) {
             return Err("broken overflow chain".into());
         }
         let page = next * file.page_size;

@@ -103,7 +103,7 @@ impl<'a> Header<'a> {
         if kind != TYPE_INT32 {
             return Vec::new();
         }
-        (0..count.min(1_000_000)).map_while(|i| be32(self.data, offset + i * 4)).collect()
+        (0..count.min(1_000_000)).map_while(|i| be32(self.data, offset.checked_add(i.checked_mul(4)?)?)).collect()
     }
 
     /// The first int32 value of a tag.

@@ -20,6 +20,8 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let slots_end =
         slot_pages.checked_mul(SLOT_PAGE).filter(|&end| end <= bytes.len()).ok_or("slot table past the end")?;
     let mut out = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let mut produced = 0usize;
     // The header occupies the first two slots.
     for slot in (32..slots_end).step_by(16) {
         if le32(bytes, slot) != Some(SLOT_MAGIC) {
@@ -29,6 +31,9 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         if index == 0 || offset == 0 {
             continue;
         }
+        if !used.insert(offset) {
+            return Err(format!("package {index}: its blocks belong to another package"));
+        }
         let start = offset.checked_mul(BLOCK).ok_or("bad block offset")?;
         if le32(bytes, start) != Some(BLOB_MAGIC) || le32(bytes, start + 4) != Some(index) {
             return Err(format!("package {index}: bad blob header"));
@@ -36,6 +41,10 @@ pub fn blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         let length = le32(bytes, start + 12).ok_or("short blob")? as usize;
         let blob =
             bytes.get(start + 16..start + 16 + length).ok_or_else(|| format!("package {index}: blob past the end"))?;
+        produced += blob.len();
+        if produced > bytes.len() {
+            return Err("headers larger than the file".into());
+        }
         out.push(blob.to_vec());
     }
     Ok(out)

@@ -71,13 +71,14 @@ impl<'a> Db<'a> {
     /// Every row payload of the table B-tree rooted at `root`, in rowid order.
     fn rows(&self, root: u32, out: &mut Vec<Vec<u8>>) -> Result<(), String> {
         let mut stack = vec![root];
-        let mut visited = 0usize;
-        let max_pages = self.bytes.len() / self.page_size + 1;
+        let mut visited = std::collections::HashSet::new();
+        // All payloads together cannot be larger than the file: a cell that is
+        // pointed at twice, or an overflow chain that loops, would make them so.
+        let mut produced = 0usize;
         // Children are pushed in reverse so rows come out in order.
         while let Some(number) = stack.pop() {
-            visited += 1;
-            if visited > max_pages {
-                return Err("the B-tree has a cycle".into());
+            if !visited.insert(number) {
+                return Err("the B-tree visits a page twice".into());
             }
             let page = self.page(number)?;
             let header = if number == 1 { 100 } else { 0 };
@@ -96,9 +97,18 @@ impl<'a> Db<'a> {
                     stack.extend(children.into_iter().rev());
                 }
                 0x0D => {
+                    let mut seen_cells = std::collections::HashSet::new();
                     for i in 0..cells {
                         let cell = be16(page, pointers + 2 * i).ok_or("short page")?;
-                        out.push(self.leaf_payload(page, cell)?);
+                        if !seen_cells.insert(cell) {
+                            return Err(format!("page {number}: a cell is listed twice"));
+                        }
+                        let payload = self.leaf_payload(page, cell)?;
+                        produced += payload.len();
+                        if produced > self.bytes.len() {
+                            return Err("rows larger than the file".into());
+                        }
+                        out.push(payload);
                     }
                 }
                 other => return Err(format!("page {number}: type {other:#x} is not a table B-tree page")),
@@ -128,10 +138,9 @@ impl<'a> Db<'a> {
         let mut payload = page.get(start..start + local).ok_or("cell past the page")?.to_vec();
         if local < size {
             let mut next = be32(page, start + local).ok_or("bad overflow pointer")?;
-            let mut hops = 0;
+            let mut chain = std::collections::HashSet::new();
             while payload.len() < size {
-                hops += 1;
-                if next == 0 || hops > self.bytes.len() / self.page_size + 1 {
+                if next == 0 || !chain.insert(next) {
                     return Err("broken overflow chain".into());
                 }
                 let overflow = self.page(next)?;
