@@ -251,4 +251,28 @@ mod tests {
         }
         assert!(elf_sections(&b"not an elf".to_vec(), &[".text"]).is_none());
     }
+
+    #[test]
+    fn damaged_binaries_are_errors_not_crashes() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let mut seed: u64 = 0x1234_5678_9abc_def1;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200 {
+            let mut bytes = exe[..exe.len().min(1 << 16)].to_vec();
+            for _ in 0..8 {
+                let at = (next() as usize) % 256.min(bytes.len());
+                bytes[at] = next() as u8;
+            }
+            let _ = elf_sections(&bytes, &[".go.buildinfo", ".dep-v0"]);
+            let mut info = b"\xff Go buildinf:\x08\x02".to_vec();
+            info.extend((0..64).map(|_| next() as u8));
+            let _ = go_modules(&info, "x");
+            let _ = rust_crates(&info, "x");
+        }
+    }
 }

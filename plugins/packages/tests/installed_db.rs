@@ -106,3 +106,44 @@ fn dpkg_status_files() {
         }
     }
 }
+
+/// Every reader on damaged copies of the real databases: errors, never panics
+/// or endless loops.
+#[test]
+fn damaged_databases_are_errors_not_crashes() {
+    let files = [
+        ("/var/lib/rpm/rpmdb.sqlite", "rpm/cbl-mariner-2.0/rpmdb.sqlite"),
+        ("/var/lib/rpm/Packages", "rpm/libuuid-bdb/Packages"),
+        ("/usr/lib/sysimage/rpm/Packages.db", "rpm/sle15-bci/Packages.db"),
+    ];
+    let mut seed: u64 = 0x5851_f42d_4c95_7f2d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for (path, rel) in files {
+        let original = std::fs::read(data(rel)).unwrap();
+        for round in 0..60 {
+            let mut bytes = original.clone();
+            // Overwrite a few runs of bytes, sometimes in the first page where the structure lives.
+            for _ in 0..(1 + next() % 8) {
+                let span = if round % 2 == 0 { 4096.min(bytes.len()) } else { bytes.len() };
+                let at = (next() as usize) % span;
+                let len = 1 + (next() % 16) as usize;
+                for b in bytes.iter_mut().skip(at).take(len) {
+                    *b = next() as u8;
+                }
+            }
+            if round % 10 == 9 {
+                bytes.truncate((next() as usize) % bytes.len());
+            }
+            let _ = rpm::packages(path, &bytes);
+        }
+    }
+    for text in ["", "P:\nV:\n", "\u{0}\u{0}", "Package: x\nVersion\n", "F:\nR:\n\n\n"] {
+        let _ = apk::installed(text, "/lib/apk/db/installed");
+        let _ = dpkg::status(text, "/var/lib/dpkg/status");
+    }
+}
