@@ -35,6 +35,34 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
+    /// A report over `images`: the summary is their sum, and the scan is
+    /// complete when no diagnostic, of the source or of an image, is an error.
+    pub fn new(
+        source: SourceInfo,
+        images: Vec<ImageReport>,
+        plugins: Vec<PluginRecord>,
+        diagnostics: Vec<Diagnostic>,
+        timings: Option<Timings>,
+    ) -> Self {
+        let mut summary = Summary::default();
+        for image in &images {
+            summary.add(&image.summary);
+        }
+        let complete =
+            diagnostics.iter().chain(images.iter().flat_map(|i| &i.diagnostics)).all(|d| d.level != Level::Error);
+        ScanReport {
+            schema: SCHEMA,
+            bosun_version: env!("CARGO_PKG_VERSION"),
+            source,
+            complete,
+            images,
+            summary,
+            plugins,
+            diagnostics,
+            timings,
+        }
+    }
+
     /// Drop findings below `min` and recount the summaries (`--severity`).
     pub fn retain_min_severity(&mut self, min: Severity) {
         let floor = severity_rank(min);

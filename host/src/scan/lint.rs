@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::layer::EntryMeta;
 use crate::plugin::wit::FileMeta;
 use crate::plugin::{Content, Datasets};
-use crate::report::{Diagnostic, ImageReport, ImageStats, ScanReport, SourceInfo, Summary};
+use crate::report::{ImageReport, ImageStats, ScanReport, SourceInfo, Summary};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -95,30 +95,13 @@ impl super::Scanner {
         }
         images.sort_by_key(|(index, _)| *index);
         let images: Vec<ImageReport> = images.into_iter().map(|(_, image)| image).collect();
-        let mut summary = Summary::default();
-        for image in &images {
-            summary.add(&image.summary);
-        }
         diagnostics.sort();
         diagnostics.dedup();
-        let complete = diagnostics
-            .iter()
-            .chain(images.iter().flat_map(|i| &i.diagnostics))
-            .all(|d: &Diagnostic| d.level != crate::report::Level::Error);
-        Ok(ScanReport {
-            schema: crate::report::SCHEMA,
-            bosun_version: env!("CARGO_PKG_VERSION"),
-            source: SourceInfo {
-                reference: request.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(" "),
-                kind: "dockerfile",
-            },
-            complete,
-            images,
-            summary,
-            plugins: records,
-            diagnostics,
-            timings: None,
-        })
+        let source = SourceInfo {
+            reference: request.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(" "),
+            kind: "dockerfile",
+        };
+        Ok(ScanReport::new(source, images, records, diagnostics, None))
     }
 }
 

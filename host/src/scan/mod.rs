@@ -16,7 +16,7 @@ pub use loaded::LoadedPlugins;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::plugin::{Datasets, PluginSource, Runtime};
-use crate::report::{Diagnostic, ScanReport, SourceInfo, Summary, Timings};
+use crate::report::{ScanReport, SourceInfo, Timings};
 use crate::source::{Platform, Source};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -220,31 +220,20 @@ impl Scanner {
 
         diagnostics.extend(plugins.disabled_diagnostics());
         diagnostics.sort();
-        let mut summary = Summary::default();
-        for report in &reports {
-            summary.add(&report.summary);
-        }
-        let complete = diagnostics
-            .iter()
-            .chain(reports.iter().flat_map(|r| &r.diagnostics))
-            .all(|d: &Diagnostic| d.level != crate::report::Level::Error);
-        Ok(ScanReport {
-            schema: crate::report::SCHEMA,
-            bosun_version: env!("CARGO_PKG_VERSION"),
-            source: SourceInfo { reference: request.source.clone(), kind: source.kind() },
-            complete,
-            images: reports,
-            summary,
-            plugins: plugins.records(),
+        let timings = request.timings.then(|| Timings {
+            total_ms: started.elapsed().as_millis() as u64,
+            plugin_load_ms,
+            layers_ms,
+            image_calls_ms,
+            peak_rss_kib: peak_rss_kib(),
+        });
+        Ok(ScanReport::new(
+            SourceInfo { reference: request.source.clone(), kind: source.kind() },
+            reports,
+            plugins.records(),
             diagnostics,
-            timings: request.timings.then(|| Timings {
-                total_ms: started.elapsed().as_millis() as u64,
-                plugin_load_ms,
-                layers_ms,
-                image_calls_ms,
-                peak_rss_kib: peak_rss_kib(),
-            }),
-        })
+            timings,
+        ))
     }
 }
 

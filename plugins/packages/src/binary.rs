@@ -121,18 +121,7 @@ pub fn go_modules(section: &[u8], found_in: &str) -> Result<Vec<InstalledPackage
     }
     let module = |path: &str, version: &str| {
         let (namespace, name) = path.rsplit_once('/').map_or((None, path), |(ns, n)| (Some(ns), n));
-        InstalledPackage {
-            name: path.to_owned(),
-            version: version.to_owned(),
-            ecosystem: "golang".to_owned(),
-            purl: purl("golang", namespace, name, version, &[]),
-            source_name: None,
-            source_version: None,
-            arch: None,
-            licenses: Vec::new(),
-            found_in: found_in.to_owned(),
-            vendor: None,
-        }
+        InstalledPackage::new("golang", path, version, purl("golang", namespace, name, version, &[]), found_in)
     };
     // `go1.21.5 X:boringcrypto` → the toolchain `go1.21.5`, whose purl version is `1.21.5`.
     let toolchain = version.split_whitespace().next().unwrap_or_default().to_owned();
@@ -178,18 +167,7 @@ pub fn rust_crates(section: &[u8], found_in: &str) -> Result<Vec<InstalledPackag
         .filter_map(|p| {
             let name = p.get("name")?.as_str()?;
             let version = p.get("version")?.as_str()?;
-            Some(InstalledPackage {
-                name: name.to_owned(),
-                version: version.to_owned(),
-                ecosystem: "cargo".to_owned(),
-                purl: purl("cargo", None, name, version, &[]),
-                source_name: None,
-                source_version: None,
-                arch: None,
-                licenses: Vec::new(),
-                found_in: found_in.to_owned(),
-                vendor: None,
-            })
+            Some(InstalledPackage::new("cargo", name, version, purl("cargo", None, name, version, &[]), found_in))
         })
         .collect())
 }

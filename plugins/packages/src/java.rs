@@ -18,18 +18,7 @@ fn properties(text: &str, separator: char) -> BTreeMap<String, String> {
 }
 
 fn maven(group: &str, artifact: &str, version: &str, found_in: &str) -> InstalledPackage {
-    InstalledPackage {
-        name: artifact.to_owned(),
-        version: version.to_owned(),
-        ecosystem: "maven".to_owned(),
-        purl: purl("maven", Some(group), artifact, version, &[]),
-        source_name: None,
-        source_version: None,
-        arch: None,
-        licenses: Vec::new(),
-        found_in: found_in.to_owned(),
-        vendor: None,
-    }
+    InstalledPackage::new("maven", artifact, version, purl("maven", Some(group), artifact, version, &[]), found_in)
 }
 
 /// The packages of one archive's metadata files: (archive path, member name, bytes).

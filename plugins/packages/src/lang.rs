@@ -15,18 +15,7 @@ fn package(
     licenses: Vec<String>,
     found_in: &str,
 ) -> InstalledPackage {
-    InstalledPackage {
-        name: name.to_owned(),
-        version: version.to_owned(),
-        ecosystem: ecosystem.to_owned(),
-        purl,
-        source_name: None,
-        source_version: None,
-        arch: None,
-        licenses,
-        found_in: found_in.to_owned(),
-        vendor: None,
-    }
+    InstalledPackage { licenses, ..InstalledPackage::new(ecosystem, name, version, purl, found_in) }
 }
 
 /// PEP 503 name normalisation: lower case, runs of `-_.` as one `-`.

@@ -115,28 +115,35 @@ pub fn analyze(path: &str, content: &Blob, today: &str) -> Result<Analysis, Plug
             }
             analysis.packages = packages;
         }
+    } else if let Some(reader) = language_metadata(path, name) {
+        // Decided by name, so the many package.json files cost no extra read.
+        if size <= MAX_TEXT {
+            analysis.packages = reader(&text(content), path);
+        }
     } else if content.read(0, 4) == b"\x7fELF" {
         analysis.packages = compiled_in(path, content);
-    } else if size <= MAX_TEXT {
-        let found = |p: Option<InstalledPackage>| p.into_iter().collect::<Vec<_>>();
-        analysis.packages = if name == "METADATA" && path.contains(".dist-info/")
-            || name == "PKG-INFO"
-            || name.ends_with(".egg-info")
-        {
-            found(lang::python(&text(content), path))
-        } else if name == "package.json" && path.contains("/node_modules/") {
-            found(lang::npm(&text(content), path))
-        } else if name.ends_with(".gemspec") && path.contains("/specifications/") {
-            found(lang::gemspec(&text(content), path))
-        } else if name == "installed.json" && path.ends_with("/composer/installed.json") {
-            lang::composer(&text(content), path)
-        } else if name.ends_with(".deps.json") {
-            lang::dotnet(&text(content), path)
-        } else {
-            Vec::new()
-        };
     }
     Ok(analysis)
+}
+
+/// Reads the packages a language installer's metadata file lists.
+type MetadataReader = fn(&str, &str) -> Vec<InstalledPackage>;
+
+/// The reader for a language metadata file, by its path.
+fn language_metadata(path: &str, name: &str) -> Option<MetadataReader> {
+    if name == "METADATA" && path.contains(".dist-info/") || name == "PKG-INFO" || name.ends_with(".egg-info") {
+        Some(|text, path| lang::python(text, path).into_iter().collect())
+    } else if name == "package.json" && path.contains("/node_modules/") {
+        Some(|text, path| lang::npm(text, path).into_iter().collect())
+    } else if name.ends_with(".gemspec") && path.contains("/specifications/") {
+        Some(|text, path| lang::gemspec(text, path).into_iter().collect())
+    } else if name == "installed.json" && path.ends_with("/composer/installed.json") {
+        Some(lang::composer)
+    } else if name.ends_with(".deps.json") {
+        Some(lang::dotnet)
+    } else {
+        None
+    }
 }
 
 /// Java archives, by extension.
